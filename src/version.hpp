@@ -1,0 +1,6 @@
+#pragma once
+
+namespace atpc {
+// The program version, from CMake's project(VERSION).
+const char* version() noexcept;
+}  // namespace atpc
