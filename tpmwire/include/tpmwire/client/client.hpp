@@ -1,0 +1,167 @@
+// The coroutine TPM client: `co_await tpm.execute(cmd)`.
+//
+// This is the one place where, for every command:
+//   - the deadline is applied (per command, key-generating commands get a
+//     longer one, and never past the caller's overall deadline); on expiry
+//     the transport is closed so a late reply is never taken as the answer
+//     to a later command;
+//   - TPM_RC_RETRY / YIELDED / TESTING are retried with a short, bounded
+//     backoff inside that deadline (authorization failures never are);
+//   - sessions authorize the command and verify the response;
+//   - transient objects and sessions the TPM creates for us are tracked, so
+//     flush_tracked() can leave the TPM as it was on every path.
+#pragma once
+
+#include "tpmwire/client/deadline.hpp"
+#include "tpmwire/commands/commands.hpp"
+#include "tpmwire/transports/transport.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace tpmwire {
+
+struct client_options {
+    // Deadline of each TPM command (the CLI's --timeout).
+    std::chrono::milliseconds command_timeout{2000};
+    // CreatePrimary, Create, Load and Import get at least this much: an RSA
+    // primary can take seconds on a discrete TPM.
+    std::chrono::milliseconds key_generation_timeout{30000};
+    // No command's deadline goes past this (the whole run's deadline).
+    std::chrono::steady_clock::time_point overall_deadline = std::chrono::steady_clock::time_point::max();
+};
+
+class client {
+public:
+    client(net::any_io_executor ex, std::unique_ptr<transport> t, client_options options = {})
+        : ex_(std::move(ex)), transport_(std::move(t)), options_(options) {}
+
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    template <tpm_command C>
+    net::awaitable<typename C::response> execute(const C& cmd, std::span<Session* const> extra = {}) {
+        if (busy_) throw error(errc::usage, std::string(C::name) + " issued while another command is running", 0,
+                               C::command_code);
+        busy_ = true;
+        struct idle_on_exit {
+            bool& flag;
+            ~idle_on_exit() { flag = false; }
+        } guard{busy_};
+
+        const auto budget = timeout_for(C::command_code);
+        const auto deadline = std::min(std::chrono::steady_clock::now() + budget, options_.overall_deadline);
+        auto backoff = std::chrono::milliseconds(5);
+        for (;;) {
+            std::vector<Session*> sessions;
+            bytes command = encode(cmd, sessions, extra);
+            bytes response = co_await exchange(command, deadline, budget, C::name);
+            bool retry = false;
+            try {
+                auto rsp = decode(cmd, response, sessions);
+                after_success(cmd, rsp, sessions);
+                co_return rsp;
+            } catch (const error& e) {
+                retry = e.kind() == errc::tpm && is_retryable(e.rc()) &&
+                        std::chrono::steady_clock::now() + backoff < deadline;
+                if (!retry) throw;
+            }
+            net::steady_timer pause(ex_, backoff);
+            co_await pause.async_wait(net::use_awaitable);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
+        }
+    }
+
+    // Flushes every transient object and session this client created and
+    // has not flushed yet, newest first. Best effort: errors are swallowed,
+    // and it stops at the first timeout (a hung TPM would only time out again).
+    net::awaitable<void> flush_tracked() {
+        if (!transport_->is_open() && transport_->flushes_on_close()) {
+            tracked_.clear();  // the resource manager flushed them on close
+            co_return;
+        }
+        while (!tracked_.empty()) {
+            TPM_HANDLE h = tracked_.back();
+            tracked_.pop_back();
+            try {
+                co_await execute(FlushContext{h});
+            } catch (const error& e) {
+                if (e.kind() == errc::timeout || e.kind() == errc::transport) {
+                    tracked_.clear();
+                    co_return;
+                }
+            }
+        }
+    }
+
+    // Flushes one handle now.
+    net::awaitable<void> flush(TPM_HANDLE h) { co_await execute(FlushContext{h}); }
+
+    // Handles created through this client and not flushed yet, oldest first.
+    const std::vector<TPM_HANDLE>& tracked() const noexcept { return tracked_; }
+    // Stop tracking a handle the caller now owns (e.g. made persistent and flushed elsewhere).
+    void untrack(TPM_HANDLE h) { std::erase(tracked_, h); }
+
+    // Commands put on the wire, retries and flushes included.
+    std::size_t commands_sent() const noexcept { return sent_; }
+    transport& bus() noexcept { return *transport_; }
+    const client_options& options() const noexcept { return options_; }
+    void set_overall_deadline(std::chrono::steady_clock::time_point t) { options_.overall_deadline = t; }
+    net::any_io_executor get_executor() const { return ex_; }
+
+private:
+    std::chrono::milliseconds timeout_for(TPM_CC cc) const {
+        switch (cc) {
+            case TPM_CC_CreatePrimary:
+            case TPM_CC_Create:
+            case TPM_CC_Load:
+            case TPM_CC_Import:
+                return std::max(options_.command_timeout, options_.key_generation_timeout);
+            default:
+                return options_.command_timeout;
+        }
+    }
+
+    net::awaitable<bytes> exchange(bytes_view command, std::chrono::steady_clock::time_point deadline,
+                                   std::chrono::milliseconds budget, std::string_view name) {
+        ++sent_;
+        auto response = co_await run_until(transport_->transact(command), deadline);
+        if (!response) {
+            transport_->close();
+            bool overall = deadline == options_.overall_deadline;
+            throw error(errc::timeout,
+                        std::string(name) + " did not complete within " +
+                            (overall ? std::string("the overall deadline")
+                                     : std::to_string(budget.count()) + " ms") +
+                            " (" + transport_->describe() + "); the TPM is hung or busy, check it and --timeout",
+                        0, 0);
+        }
+        co_return std::move(*response);
+    }
+
+    template <class C>
+    void after_success(const C& cmd, typename C::response& rsp, const std::vector<Session*>& sessions) {
+        std::apply([&](auto&... h) { (track(h), ...); }, rsp.handles());
+        if constexpr (std::is_same_v<C, FlushContext>) untrack(cmd.flushHandle);
+        if constexpr (std::is_same_v<C, SequenceComplete>) untrack(cmd.sequenceHandle.handle);
+        for (Session* s : sessions)
+            if (!(s->attributes() & TPMA_SESSION_continueSession)) untrack(s->handle());
+    }
+
+    void track(TPM_HANDLE h) {
+        auto type = handle_type(h);
+        if (type == TPM_HT_TRANSIENT || type == TPM_HT_HMAC_SESSION || type == TPM_HT_POLICY_SESSION)
+            if (std::find(tracked_.begin(), tracked_.end(), h) == tracked_.end()) tracked_.push_back(h);
+    }
+
+    net::any_io_executor ex_;
+    std::unique_ptr<transport> transport_;
+    client_options options_;
+    std::vector<TPM_HANDLE> tracked_;
+    std::size_t sent_ = 0;
+    bool busy_ = false;
+};
+
+}  // namespace tpmwire

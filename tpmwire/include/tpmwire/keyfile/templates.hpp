@@ -1,0 +1,35 @@
+// Public-area templates that must match other tools byte for byte, because
+// a primary key is re-derived from its template: one differing byte is a
+// different key.
+#pragma once
+
+#include "tpmwire/marshal/types.hpp"
+
+namespace tpmwire {
+
+// The storage primary that TSS2 PRIVATE KEY files with parent 0x40000001
+// (or the legacy 0x80000000) are created under: TCG EK Credential Profile
+// template H-2 as the key-file draft requires. ECC NIST P-256, SHA-256,
+// attributes 0x00030472 (fixedTPM|fixedParent|sensitiveDataOrigin|
+// userWithAuth|noDA|restricted|decrypt), AES-128-CFB, scheme and kdf NULL,
+// and zero-length unique x and y (32 zero bytes each is a different key).
+TPMT_PUBLIC h2_ecc_primary_template();
+
+// The RSA endorsement key, TCG EK Credential Profile template L-1:
+// RSA-2048, SHA-256, attributes 0x000300B2, authPolicy
+// PolicySecret(TPM_RH_ENDORSEMENT), AES-128-CFB, unique = 256 zero bytes.
+TPMT_PUBLIC ek_rsa_template();
+
+// The persistent handle where provisioning tools leave the RSA EK.
+inline constexpr TPM_HANDLE ek_rsa_persistent_handle = 0x81010001;
+
+// A KEYEDHASH HMAC-SHA256 key imported or created with caller data:
+// sensitiveDataOrigin clear, sign set.
+TPMT_PUBLIC hmac_key_template(TPMA_OBJECT attributes, bytes authPolicy = {});
+
+// True when the key can compute kDate: a KEYEDHASH object with an HMAC
+// scheme over SHA-256 (or a NULL scheme, where the command names the hash)
+// and the sign attribute.
+bool is_hmac_sha256_key(const TPMT_PUBLIC& p);
+
+}  // namespace tpmwire

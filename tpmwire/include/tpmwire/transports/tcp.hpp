@@ -1,0 +1,89 @@
+// swtpm's TCP data channel: raw TPM command bytes in, raw response out.
+//
+// swtpm reads a command with the bytes of one read() once it has the
+// 10-byte header, so each command goes out in a single write. It serves one
+// client at a time and cannot cancel a running command: on a deadline the
+// client closes the connection and reconnects.
+#pragma once
+
+#include "tpmwire/transports/transport.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+
+namespace tpmwire {
+
+class tcp_transport final : public transport {
+public:
+    tcp_transport(net::any_io_executor ex, std::string host, std::uint16_t port)
+        : ex_(std::move(ex)), host_(std::move(host)), port_(port), socket_(ex_) {}
+
+    net::awaitable<void> reopen() override {
+        close();
+        net::ip::tcp::resolver resolver(ex_);
+        net::ip::tcp::resolver::results_type endpoints;
+        try {
+            endpoints = co_await resolver.async_resolve(host_, std::to_string(port_), net::use_awaitable);
+        } catch (const boost::system::system_error& e) {
+            throw error(errc::transport, "cannot resolve TPM host " + host_ + ": " + e.code().message());
+        }
+        net::ip::tcp::socket socket(ex_);
+        try {
+            co_await net::async_connect(socket, endpoints, net::use_awaitable);
+        } catch (const boost::system::system_error& e) {
+            throw error(errc::transport, "cannot connect to the TPM at " + endpoint_text() + ": " + e.code().message() +
+                                             " (is swtpm running there?)");
+        }
+        socket.set_option(net::ip::tcp::no_delay(true));
+        socket_ = std::move(socket);
+    }
+
+    net::awaitable<bytes> transact(bytes_view command) override {
+        if (!socket_.is_open()) co_await reopen();
+        try {
+            co_await net::async_write(socket_, net::buffer(command.data(), command.size()), net::use_awaitable);
+            std::array<byte, 10> header{};
+            co_await net::async_read(socket_, net::buffer(header), net::use_awaitable);
+            std::uint32_t size = detail::response_size(header);
+            bytes response(size);
+            std::copy(header.begin(), header.end(), response.begin());
+            if (size > header.size())
+                co_await net::async_read(socket_, net::buffer(response.data() + header.size(), size - header.size()),
+                                         net::use_awaitable);
+            co_return response;
+        } catch (const boost::system::system_error& e) {
+            close();
+            if (e.code() == net::error::operation_aborted) throw;
+            throw error(errc::transport, "connection to the TPM at " + endpoint_text() + " failed: " + e.code().message());
+        } catch (const error&) {
+            close();
+            throw;
+        }
+    }
+
+    void close() noexcept override {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+    }
+    bool is_open() const noexcept override { return socket_.is_open(); }
+    std::string describe() const override { return "swtpm at " + endpoint_text(); }
+
+private:
+    std::string endpoint_text() const {
+        return host_.find(':') != std::string::npos ? "[" + host_ + "]:" + std::to_string(port_)
+                                                    : host_ + ":" + std::to_string(port_);
+    }
+
+    net::any_io_executor ex_;
+    std::string host_;
+    std::uint16_t port_;
+    net::ip::tcp::socket socket_;
+};
+
+}  // namespace tpmwire

@@ -1,0 +1,60 @@
+// The transport interface: send one command, receive one whole response.
+//
+// Transports know nothing of deadlines or retries; the client applies both
+// in one place. A transport must tolerate cancellation of transact() (the
+// client races it against a timer) and close() at any time; after close()
+// the client calls reopen() before the next command.
+//
+// Header-only, Boost.Asio; tpmwire defines no Asio configuration macros.
+#pragma once
+
+#include "tpmwire/bytes.hpp"
+#include "tpmwire/error.hpp"
+#include "tpmwire/marshal/constants.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace tpmwire {
+
+namespace net = boost::asio;
+
+// Largest response tpmwire accepts from any transport: far above any real
+// TPM's (4096 on PC-client TPMs), small enough to bound a lying header.
+inline constexpr std::size_t max_response_bytes = 65536;
+
+class transport {
+public:
+    virtual ~transport() = default;
+    // One command in, one whole response out.
+    virtual net::awaitable<bytes> transact(bytes_view command) = 0;
+    // Abandons the connection at once and never blocks the caller: a late
+    // response must never be read as the answer to a later command.
+    virtual void close() noexcept = 0;
+    virtual bool is_open() const noexcept = 0;
+    virtual net::awaitable<void> reopen() = 0;
+    // "swtpm at 127.0.0.1:2321" or "/dev/tpmrm0", for messages.
+    virtual std::string describe() const = 0;
+    // True when closing flushes every object and session this connection
+    // created (the kernel resource manager, /dev/tpmrm*).
+    virtual bool flushes_on_close() const noexcept { return false; }
+};
+
+namespace detail {
+
+// Validates a complete response header: tag, and responseSize equal to `n`.
+inline std::uint32_t response_size(bytes_view header) {
+    std::uint32_t size = static_cast<std::uint32_t>(header[2]) << 24 | static_cast<std::uint32_t>(header[3]) << 16 |
+                         static_cast<std::uint32_t>(header[4]) << 8 | static_cast<std::uint32_t>(header[5]);
+    std::uint16_t tag = static_cast<std::uint16_t>(header[0] << 8 | header[1]);
+    if (tag != TPM_ST_NO_SESSIONS && tag != TPM_ST_SESSIONS && tag != 0x00C4 /* TPM 1.2 */)
+        throw error(errc::transport, "the TPM sent a response with an invalid tag " + std::to_string(tag));
+    if (size < 10 || size > max_response_bytes)
+        throw error(errc::transport, "the TPM sent a response header with an impossible size " + std::to_string(size));
+    return size;
+}
+
+}  // namespace detail
+}  // namespace tpmwire
