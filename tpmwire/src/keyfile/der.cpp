@@ -70,8 +70,8 @@ void reader::expect_end(std::string_view what) const {
 
 bool decode_boolean(bytes_view c, std::string_view what) {
     if (c.size() != 1) fail(std::string(what) + ": BOOLEAN must be 1 byte, not " + std::to_string(c.size()));
-    if (c[0] != 0x00 && c[0] != 0xFF) fail(std::string(what) + ": BOOLEAN must be 00 or FF in DER");
-    return c[0] == 0xFF;
+    // DER says FF for TRUE, but tpm2-tools 5.4 writes 01: any non-zero is TRUE (X.690 §8.2.2).
+    return c[0] != 0x00;
 }
 
 std::uint32_t decode_uint32(bytes_view c, std::string_view what) {

@@ -4,7 +4,8 @@
 //
 // The reader is strict: every length is checked against the bytes that are
 // actually there, and anything DER forbids (indefinite or non-minimal
-// lengths, multi-byte tags, non-minimal INTEGERs) is refused. It never
+// lengths, multi-byte tags, non-minimal INTEGERs) is refused, except that a
+// BOOLEAN TRUE need not be FF (see decode_boolean). It never
 // recurses on its own: callers walk a fixed schema, so nesting depth is
 // bounded by that schema, not by the input. Every failure is
 // tpmwire::error(errc::keyfile, "key file: ...").
@@ -65,6 +66,8 @@ private:
 };
 
 // Content decoders. `what` names the field in errors.
+// Any non-zero byte is TRUE: the one BER leniency, because tpm2-tools 5.4
+// writes TRUE as 01. The writer always uses FF.
 bool decode_boolean(bytes_view content, std::string_view what);
 // An INTEGER that must fit 32 bits. Positive values up to 0xFFFFFFFF are
 // taken as they are; negative values of at most 4 bytes are read as the
