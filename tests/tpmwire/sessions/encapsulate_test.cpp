@@ -22,40 +22,16 @@ using namespace tpmwire;
 
 namespace {
 
-constexpr TPM_ALG_ID alg_ecmqv = 0x001D;  // Part 2 TPM_ALG_ECMQV
 
-// Offset of TPMT_PUBLIC's scheme field for an ECC or RSA key.
-std::size_t scheme_offset(bytes_view area) {
-    Reader r(area);
-    r.raw(8, "type, nameAlg, objectAttributes");
-    r.sized(MAX_DIGEST_SIZE, "authPolicy");
-    TPMT_SYM_DEF sym;
-    unmarshal(r, sym);
-    return r.position();
-}
-
-struct parsed_key {
-    TPMT_PUBLIC pub;
-    bool ecmqv_rewritten = false;
-};
-
-// The vector's TPMT_PUBLIC. tpmwire's unmarshal does not know the ECMQV
-// scheme (0x001D); such keys are read with their scheme rewritten to ECDH
-// (same hash), which the seed does not depend on. See the [!mayfail] case
-// below, which passes once types.cpp learns ECMQV.
-parsed_key parse_public(const std::string& hex) {
+// The vector's TPMT_PUBLIC, parsed by tpmwire (24 of the ECC keys carry an
+// ECMQV scheme, which the seed does not depend on).
+TPMT_PUBLIC parse_public(const std::string& hex) {
     bytes area = from_hex(hex);
-    parsed_key out;
-    std::size_t at = scheme_offset(area);
-    if (area.size() >= at + 2 && (area[at] << 8 | area[at + 1]) == alg_ecmqv) {
-        area[at] = 0x00;
-        area[at + 1] = static_cast<byte>(TPM_ALG_ECDH);
-        out.ecmqv_rewritten = true;
-    }
     Reader r(area);
-    unmarshal(r, out.pub);
+    TPMT_PUBLIC pub;
+    unmarshal(r, pub);
     r.expect_end("TPMT_PUBLIC");
-    return out;
+    return pub;
 }
 
 // The sensitive part (RSA prime p or ECC private scalar) of a marshalled
@@ -204,16 +180,16 @@ errc error_kind(F&& f) {
 TEST_CASE("ECC encapsulation matches every reference vector", "[encapsulate]") {
     auto vectors = test::load_vectors("ecc_labeled_encaps.json");
     REQUIRE(vectors.size() == 100);
-    int rewritten = 0;
+    int ecmqv = 0;
     for (const auto& v : vectors) {
         INFO("vector " << test::field(v, "Name"));
-        parsed_key k = parse_public(test::field(v, "PublicKey"));
-        rewritten += k.ecmqv_rewritten;
-        auto out = encapsulate_ecc(k.pub, test::field(v, "Label"), from_hex(test::field(v, "EphemeralPrivate")));
+        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey"));
+        ecmqv += std::get<TPMS_ECC_PARMS>(pub.parameters).scheme.scheme == TPM_ALG_ECMQV;
+        auto out = encapsulate_ecc(pub, test::field(v, "Label"), from_hex(test::field(v, "EphemeralPrivate")));
         CHECK(to_hex(out.seed) == test::field(v, "Secret"));
         CHECK(to_hex(out.ciphertext.view()) == test::field(v, "Ciphertext"));
     }
-    CHECK(rewritten == 24);  // the ECMQV keys; see parse_public
+    CHECK(ecmqv == 24);
 }
 
 TEST_CASE("RSA encapsulation matches every reference vector", "[encapsulate]") {
@@ -221,8 +197,8 @@ TEST_CASE("RSA encapsulation matches every reference vector", "[encapsulate]") {
     REQUIRE(vectors.size() == 100);
     for (const auto& v : vectors) {
         INFO("vector " << test::field(v, "Name"));
-        parsed_key k = parse_public(test::field(v, "PublicKey"));
-        auto out = encapsulate_rsa(k.pub, test::field(v, "Label"), from_hex(test::field(v, "Secret")),
+        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey"));
+        auto out = encapsulate_rsa(pub, test::field(v, "Label"), from_hex(test::field(v, "Secret")),
                                    from_hex(test::field(v, "OAEPSalt")));
         CHECK(to_hex(out.seed) == test::field(v, "Secret"));
         CHECK(to_hex(out.ciphertext.view()) == test::field(v, "Ciphertext"));
@@ -233,7 +209,7 @@ TEST_CASE("The test decapsulators recover every vector's secret", "[encapsulate]
     // Guards the oracles used for the random entry point below.
     for (const auto& v : test::load_vectors("rsa_labeled_encaps.json")) {
         INFO("vector " << test::field(v, "Name"));
-        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey")).pub;
+        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey"));
         bytes seed = rsa_decapsulate(pub, private_part(test::field(v, "PrivateKey")),
                                      from_hex(test::field(v, "Ciphertext")), test::field(v, "Label"),
                                      rsa_oaep_hash(pub));
@@ -241,7 +217,7 @@ TEST_CASE("The test decapsulators recover every vector's secret", "[encapsulate]
     }
     for (const auto& v : test::load_vectors("ecc_labeled_encaps.json")) {
         INFO("vector " << test::field(v, "Name"));
-        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey")).pub;
+        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey"));
         bytes seed = ecc_decapsulate(pub, private_part(test::field(v, "PrivateKey")),
                                      from_hex(test::field(v, "Ciphertext")), test::field(v, "Label"));
         CHECK(to_hex(seed) == test::field(v, "Secret"));
@@ -255,7 +231,7 @@ TEST_CASE("Random encapsulation is recovered by the key's owner", "[encapsulate]
     for (const char* name : {"09_R_2048_SHA256_128", "33_R_3072_SHA256_256", "56_U_2048_SHA1_SHA512"}) {
         INFO("RSA key " << name);
         const auto& v = *std::find_if(rsa.begin(), rsa.end(), [&](auto& x) { return x.at("Name") == name; });
-        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey")).pub;
+        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey"));
         auto a = encapsulate(pub, "SECRET");
         auto b = encapsulate(pub, "SECRET");
         CHECK(a.seed.size() == digest_size(rsa_oaep_hash(pub)));
@@ -267,7 +243,7 @@ TEST_CASE("Random encapsulation is recovered by the key's owner", "[encapsulate]
     for (const char* name : {"04_R_P256_SHA256_128", "21_R_P384_SHA384_128", "35_R_P521_SHA256_256"}) {
         INFO("ECC key " << name);
         const auto& v = *std::find_if(ecc.begin(), ecc.end(), [&](auto& x) { return x.at("Name") == name; });
-        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey")).pub;
+        TPMT_PUBLIC pub = parse_public(test::field(v, "PublicKey"));
         auto a = encapsulate(pub, "DUPLICATE");
         auto b = encapsulate(pub, "DUPLICATE");
         CHECK(a.seed.size() == digest_size(pub.nameAlg));
@@ -281,8 +257,8 @@ TEST_CASE("Random encapsulation is recovered by the key's owner", "[encapsulate]
 TEST_CASE("Encapsulation refuses unusable keys", "[encapsulate]") {
     auto ecc = test::load_vectors("ecc_labeled_encaps.json");
     auto rsa = test::load_vectors("rsa_labeled_encaps.json");
-    const TPMT_PUBLIC ecc_key = parse_public(test::field(ecc.at(4), "PublicKey")).pub;  // P-256, SHA-256
-    const TPMT_PUBLIC rsa_key = parse_public(test::field(rsa.at(9), "PublicKey")).pub;  // 2048, SHA-256
+    const TPMT_PUBLIC ecc_key = parse_public(test::field(ecc.at(4), "PublicKey"));  // P-256, SHA-256
+    const TPMT_PUBLIC rsa_key = parse_public(test::field(rsa.at(9), "PublicKey"));  // 2048, SHA-256
     const bytes scalar = from_hex(test::field(ecc.at(4), "EphemeralPrivate"));
     const bytes h32(32, 0x11);
 
@@ -348,13 +324,11 @@ TEST_CASE("Encapsulation refuses unusable keys", "[encapsulate]") {
     }
 }
 
-TEST_CASE("tpmwire parses TPMT_PUBLIC with an ECMQV scheme", "[encapsulate][!mayfail]") {
-    // Reported to the lead: types.cpp's scheme reader rejects TPM_ALG_ECMQV
-    // (0x001D), a valid TPMI_ALG_ECC_SCHEME. Remove [!mayfail] once fixed.
+TEST_CASE("tpmwire parses TPMT_PUBLIC with an ECMQV scheme", "[encapsulate]") {
     auto ecc = test::load_vectors("ecc_labeled_encaps.json");
     bytes area = from_hex(test::field(ecc.at(53), "PublicKey"));  // 53_U_P256_SHA256_ECMQV_SHA1
     Reader r(area);
     TPMT_PUBLIC pub;
     unmarshal(r, pub);
-    CHECK(std::get<TPMS_ECC_PARMS>(pub.parameters).scheme.scheme == alg_ecmqv);
+    CHECK(std::get<TPMS_ECC_PARMS>(pub.parameters).scheme.scheme == TPM_ALG_ECMQV);
 }

@@ -72,7 +72,7 @@ void unmarshal_scheme(Reader& r, TPMT_ASYM_SCHEME& s, bool rsa) {
             s.count = r.u16("TPMT_ECC_SCHEME count");
             return;
         case TPM_ALG_RSASSA: case TPM_ALG_RSAPSS: case TPM_ALG_OAEP:
-        case TPM_ALG_ECDSA: case TPM_ALG_ECDH: case TPM_ALG_ECSCHNORR:
+        case TPM_ALG_ECDSA: case TPM_ALG_ECDH: case TPM_ALG_ECSCHNORR: case TPM_ALG_ECMQV:
             s.hashAlg = r.u16("TPMT_ASYM_SCHEME hashAlg");
             return;
         default:

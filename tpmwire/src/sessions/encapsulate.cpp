@@ -85,10 +85,6 @@ std::size_t hash_size(TPMI_ALG_HASH alg, const char* role) {
 
 // ---- ECC --------------------------------------------------------------------
 
-// Part 2 TPM_ECC_NIST_P521 (tpmwire's constants only name the curves TPMs
-// commonly implement).
-constexpr TPM_ECC_CURVE ecc_nist_p521 = 0x0005;
-
 struct curve {
     const char* name;  // OpenSSL group name
     int nid;
@@ -99,7 +95,7 @@ curve curve_of(TPM_ECC_CURVE id) {
     switch (id) {
         case TPM_ECC_NIST_P256: return {"P-256", NID_X9_62_prime256v1, 32};
         case TPM_ECC_NIST_P384: return {"P-384", NID_secp384r1, 48};
-        case ecc_nist_p521: return {"P-521", NID_secp521r1, 66};
+        case TPM_ECC_NIST_P521: return {"P-521", NID_secp521r1, 66};
         default:
             throw error(errc::usage, "ECC curve " + std::to_string(id) +
                                          " is not supported for secret sharing; use NIST P-256, P-384 or P-521");

@@ -41,6 +41,12 @@ public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
+    // Commands are passed as named objects: g++ 12 destroys an aggregate
+    // temporary created inside a co_await expression twice (a double free),
+    // so `co_await tpm.execute(HMAC{...})` is made a compile error.
+    template <tpm_command C>
+    net::awaitable<typename C::response> execute(C&& cmd, std::span<Session* const> extra = {}) = delete;
+
     template <tpm_command C>
     net::awaitable<typename C::response> execute(const C& cmd, std::span<Session* const> extra = {}) {
         if (busy_) throw error(errc::usage, std::string(C::name) + " issued while another command is running", 0,
@@ -85,8 +91,9 @@ public:
         while (!tracked_.empty()) {
             TPM_HANDLE h = tracked_.back();
             tracked_.pop_back();
+            const FlushContext flush{h};
             try {
-                co_await execute(FlushContext{h});
+                co_await execute(flush);
             } catch (const error& e) {
                 if (e.kind() == errc::timeout || e.kind() == errc::transport) {
                     tracked_.clear();
@@ -97,7 +104,10 @@ public:
     }
 
     // Flushes one handle now.
-    net::awaitable<void> flush(TPM_HANDLE h) { co_await execute(FlushContext{h}); }
+    net::awaitable<void> flush(TPM_HANDLE h) {
+        const FlushContext cmd{h};
+        co_await execute(cmd);
+    }
 
     // Handles created through this client and not flushed yet, oldest first.
     const std::vector<TPM_HANDLE>& tracked() const noexcept { return tracked_; }

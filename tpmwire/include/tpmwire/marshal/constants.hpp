@@ -82,6 +82,7 @@ inline constexpr TPM_ALG_ID TPM_ALG_ECDSA = 0x0018;
 inline constexpr TPM_ALG_ID TPM_ALG_ECDH = 0x0019;
 inline constexpr TPM_ALG_ID TPM_ALG_ECDAA = 0x001A;
 inline constexpr TPM_ALG_ID TPM_ALG_ECSCHNORR = 0x001C;
+inline constexpr TPM_ALG_ID TPM_ALG_ECMQV = 0x001D;
 inline constexpr TPM_ALG_ID TPM_ALG_KDF1_SP800_56A = 0x0020;
 inline constexpr TPM_ALG_ID TPM_ALG_KDF1_SP800_108 = 0x0022;
 inline constexpr TPM_ALG_ID TPM_ALG_ECC = 0x0023;
@@ -91,6 +92,7 @@ inline constexpr TPM_ALG_ID TPM_ALG_CFB = 0x0043;
 // Part 2 §6.4 TPM_ECC_CURVE
 inline constexpr TPM_ECC_CURVE TPM_ECC_NIST_P256 = 0x0003;
 inline constexpr TPM_ECC_CURVE TPM_ECC_NIST_P384 = 0x0004;
+inline constexpr TPM_ECC_CURVE TPM_ECC_NIST_P521 = 0x0005;
 
 // Part 2 §6.11 TPM_SE
 inline constexpr TPM_SE TPM_SE_HMAC = 0x00;
