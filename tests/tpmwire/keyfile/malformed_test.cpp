@@ -119,7 +119,8 @@ TEST_CASE("DER length and framing errors") {
     CHECK_THAT(error_of(raw({0x3F, 0x01, 0x00})), Contains("found tag 0x3f"));
     CHECK_THAT(error_of(tlv(0x30, cat({tlv(0x06, oid_loadable), raw({0xBF, 0x1F, 0x00})}))),
                Contains("unknown field tag 0xbf"));
-    der::reader r(raw({0x3F, 0x01, 0x00}));
+    const bytes multi = raw({0x3F, 0x01, 0x00});
+    der::reader r(multi);
     CHECK_THROWS_WITH(r.next("x"), Contains("multi-byte tags"));
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "tpmwire/keyfile/keyfile.hpp"
+#include "tpmwire/keyfile/templates.hpp"
 #include "util.hpp"
 
 #include <algorithm>
@@ -130,4 +131,13 @@ TEST_CASE("tpm2-tools primary template is the H-2 template") {
     // --template-data; the bytes facts.md gives for H-2.
     bytes t = kftest::read_bytes(data_path("h2-primary.template"));
     CHECK(to_hex(t) == "0023000b00030472000000060080004300100003001000000000");
+    // tpmwire's own H-2 template must be the same bytes, or it derives another primary.
+    CHECK(to_hex(marshal_to_bytes(h2_ecc_primary_template())) == to_hex(t));
+}
+
+TEST_CASE("tpm2-tools HMAC keys pass tpmwire's HMAC-SHA256 key check") {
+    for (const auto& name : kftest::tool_files) {
+        INFO(name);
+        CHECK(is_hmac_sha256_key(load(name).pubkey.publicArea));
+    }
 }

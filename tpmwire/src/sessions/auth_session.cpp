@@ -120,12 +120,12 @@ bytes AuthSession::hmac_key(bool include_auth_value) const {
 
 bytes AuthSession::cfb_key() const {
     // Part 1 §21.1: sessionValue = sessionKey || authValue of the entity the
-    // session authorizes (empty when it only encrypts).
+    // session authorizes (empty when it only encrypts). Unlike the HMAC key,
+    // the authValue is included even when the session is bound to that
+    // entity (checked against the TCG reference implementation in swtpm).
     bytes key = session_key_;
-    if (!authorizing_bind_entity_) {
-        auto a = trim_trailing_zeros(auth_value_);
-        key.insert(key.end(), a.begin(), a.end());
-    }
+    auto a = trim_trailing_zeros(auth_value_);
+    key.insert(key.end(), a.begin(), a.end());
     return key;
 }
 

@@ -44,6 +44,8 @@ struct element {
 class reader {
 public:
     explicit reader(bytes_view in) : in_(in) {}
+    // A reader only borrows its input: refuse temporaries it would outlive.
+    explicit reader(bytes&&) = delete;
 
     bool empty() const { return pos_ == in_.size(); }
     std::size_t position() const { return pos_; }

@@ -59,6 +59,8 @@ private:
 class Reader {
 public:
     explicit Reader(bytes_view in) : in_(in) {}
+    // A Reader views its input: reading a temporary buffer would read freed memory.
+    explicit Reader(bytes&&) = delete;
 
     std::uint8_t u8(std::string_view what);
     std::uint16_t u16(std::string_view what);
