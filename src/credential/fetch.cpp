@@ -1,0 +1,175 @@
+#include "credential/fetch.hpp"
+
+#include "credential/sts_signer.hpp"
+#include "error.hpp"
+#include "sigv4/amz_date.hpp"
+#include "sts/client.hpp"
+#include "sts/endpoint.hpp"
+#include "sts/form.hpp"
+#include "sts/proxy.hpp"
+#include "sts/trust.hpp"
+#include "tpm/kdate.hpp"
+#include "tpm/tpm_lock.hpp"
+#include "version.hpp"
+
+#include "tpmwire/client/client.hpp"
+#include "tpmwire/client/deadline.hpp"
+#include "tpmwire/keyfile/keyfile.hpp"
+#include "tpmwire/transports/open.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace atpc::credential {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string generated_session_name() {
+    unsigned char r[8];
+    if (RAND_bytes(r, sizeof r) != 1) throw error(fault::internal, "no randomness for the session name");
+    return "aws-tpm-" + tpmwire::to_hex(tpmwire::bytes_view(r, sizeof r));
+}
+
+struct run_state {
+    const cli::options& o;
+    tpm::key_plan plan;
+    sts::call_options call;
+    sts::sts_request request;
+    tpm::trace_fn trace;
+    std::chrono::steady_clock::time_point deadline;
+    fetch_report report;
+    std::string stage = "starting";
+};
+
+net::awaitable<tpm::kdate_result> tpm_part(run_state& s, std::string date) {
+    auto ex = co_await net::this_coro::executor;
+    s.stage = "waiting for the TPM lock";
+    auto lock = co_await tpm::tpm_lock::acquire(s.plan.address, s.deadline);
+    s.stage = "using the TPM at " + s.plan.address.to_string();
+    tpmwire::client_options options;
+    options.command_timeout = s.o.timeout;
+    options.overall_deadline = s.deadline;
+    tpmwire::client tpm(ex, tpmwire::make_transport(ex, s.plan.address), options);
+    auto result = co_await tpm::compute_kdate(tpm, s.plan, date, s.trace);
+    s.report.tpm_commands = tpm.commands_sent();
+    s.report.kdate_encrypted = result.encrypted;
+    if (s.trace) s.trace(fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+    co_return result;
+}
+
+net::awaitable<output::process_credentials> pipeline(run_state& s) {
+    // kDate for today's UTC date; the signer copes with a retry past midnight.
+    std::string date = sigv4::date_stamp(sigv4::amz_date(std::chrono::system_clock::now()));
+    tpm::kdate_result kd = co_await tpm_part(s, date);
+
+    s.stage = "calling STS at " + s.call.target.url();
+    if (s.trace) s.trace("STS: " + s.request.action + " at " + s.call.target.url() + " (" + s.call.target.source + ")");
+    sts::signer sign = make_signer(s.o.access_key_id, kd.kdate, date, s.call.target.signing_region);
+    sts::credentials creds = co_await sts::call(s.call, s.request, sign);
+
+    output::process_credentials out;
+    out.access_key_id = std::move(creds.access_key_id);
+    out.secret_access_key = std::move(creds.secret_access_key);
+    out.session_token = std::move(creds.session_token);
+    out.expiration = creds.expiration;
+    out.account_id = creds.account_id;
+    co_return out;
+}
+
+}  // namespace
+
+tpm::key_plan plan_from(const cli::options& o) {
+    tpm::key_plan plan;
+    try {
+        plan.address = tpmwire::parse_tpm_address(o.tpm_path);
+    } catch (const tpmwire::error& e) {
+        throw error(fault::usage, std::string("--tpm-path: ") + e.what());
+    }
+    plan.persistent_handle = o.persistent_handle;
+    if (!o.credential_file.empty()) {
+        std::ifstream in(o.credential_file, std::ios::binary);
+        if (!in) throw error(fault::config, "cannot read --credential-file " + o.credential_file + ": " + std::strerror(errno));
+        tpmwire::bytes content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        try {
+            plan.key_file = tpmwire::parse_tss2_key(content);
+        } catch (const tpmwire::error& e) {
+            throw error(fault::config, o.credential_file + ": " + e.what());
+        }
+        if (plan.key_file->type != tpmwire::keyfile_type::loadable)
+            throw error(fault::config, o.credential_file + ": not a loadable key (importable and sealed keys are not supported)");
+        plan.key_file_path = o.credential_file;
+    }
+    plan.key_auth = tpmwire::bytes(o.key_pass.begin(), o.key_pass.end());
+    plan.parent_auth = tpmwire::bytes(o.parent_pass.begin(), o.parent_pass.end());
+    plan.pcrs = o.pcrs;
+    plan.ek_parent = o.use_ek_parent;
+    plan.salt_name = o.encrypt_with_name;
+    return plan;
+}
+
+output::process_credentials fetch(const cli::options& o, const sts::env_lookup& env, tpm::trace_fn trace,
+                                  fetch_report* report) {
+    run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline, {}};
+
+    // Everything about STS is settled before any I/O, too.
+    s.call.target = sts::resolve_endpoint(sts::endpoint_inputs{o.sts_endpoint, o.region}, env);
+    s.call.proxy = sts::proxy_for(env, s.call.target.host, s.call.target.port);
+    s.call.trust = sts::resolve_trust(o.ca_bundle, env);
+    s.call.deadline = s.deadline;
+    s.call.user_agent = std::string("aws-tpm-process-credential/") + version();
+    std::optional<sts::mfa> mfa;
+    if (o.serial_number) mfa = sts::mfa{*o.serial_number, o.token_code.value_or("")};
+    if (o.assume_role) {
+        sts::assume_role_params p;
+        p.role_arn = o.role_arn;
+        p.role_session_name = o.session_name.empty() ? generated_session_name() : o.session_name;
+        p.duration_seconds = o.duration.count();
+        p.external_id = o.external_id;
+        p.mfa_device = mfa;
+        p.source_identity = o.source_identity;
+        s.request = sts::build_request(p);
+    } else {
+        sts::get_session_token_params p;
+        p.duration_seconds = o.duration.count();
+        p.mfa_device = mfa;
+        s.request = sts::build_request(p);
+    }
+
+    // The io_context is leaked on the deadline path: destroying it would
+    // join a resolver thread stuck in getaddrinfo.
+    auto io = std::make_unique<net::io_context>(1);
+    std::optional<output::process_credentials> result;
+    std::exception_ptr failure;
+    bool timed_out = false;
+    auto main = [&]() -> net::awaitable<void> {
+        try {
+            auto r = co_await tpmwire::run_until(pipeline(s), s.deadline);
+            if (r) result = std::move(*r);
+            else timed_out = true;
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    };
+    net::co_spawn(*io, main(), net::detached);
+    io->run();
+    if (report) *report = s.report;
+    if (timed_out) {
+        (void)io.release();
+        throw error(fault::timeout, fmt::format("no credentials within the {} ms deadline (--deadline) while {}",
+                                                o.deadline.count(), s.stage));
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (!result) throw error(fault::internal, "the fetch ended without a result");
+    return std::move(*result);
+}
+
+}  // namespace atpc::credential

@@ -1,0 +1,27 @@
+// The whole credential fetch, top to bottom:
+//   read the key file → TPM: kDate → STS: sign and call → credentials.
+#pragma once
+
+#include "cli/options.hpp"
+#include "output/process_output.hpp"
+#include "sts/env.hpp"
+#include "tpm/key_plan.hpp"
+
+namespace atpc::credential {
+
+struct fetch_report {
+    std::size_t tpm_commands = 0;
+    bool kdate_encrypted = false;
+};
+
+// The TPM plan from the options: reads and parses --credential-file, so a
+// broken file fails before any TPM I/O. Throws atpc::error.
+tpm::key_plan plan_from(const cli::options& o);
+
+// Runs the fetch under o.deadline. Throws atpc::error with the one line to
+// print. After a deadline it returns without waiting for a blocked name
+// lookup or device close (those are left to the process exit).
+output::process_credentials fetch(const cli::options& o, const sts::env_lookup& env, tpm::trace_fn trace,
+                                  fetch_report* report = nullptr);
+
+}  // namespace atpc::credential

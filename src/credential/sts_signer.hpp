@@ -1,0 +1,20 @@
+// Glue between the STS client and SigV4: signs each attempt with the kDate
+// the TPM computed.
+#pragma once
+
+#include "sts/outgoing.hpp"
+
+#include "tpmwire/bytes.hpp"
+
+#include <string>
+
+namespace atpc::credential {
+
+// `kdate` (HMAC of `kdate_date`, YYYYMMDD) must outlive the signer. A retry
+// that happens after UTC midnight is signed as of the last second of
+// kDate's day: AWS accepts a request signed up to 15 minutes earlier, and
+// the TPM is not asked again.
+sts::signer make_signer(std::string access_key_id, const tpmwire::bytes& kdate, std::string kdate_date,
+                        std::string region);
+
+}  // namespace atpc::credential

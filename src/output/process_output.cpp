@@ -1,0 +1,86 @@
+#include "output/process_output.hpp"
+
+#include <cerrno>
+#include <ctime>
+#include <unistd.h>
+
+namespace atpc::output {
+
+namespace {
+
+void append_json_string(tpmwire::secret_string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out.push_back(hex[c >> 4]);
+                    out.push_back(hex[c & 0xF]);
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+}  // namespace
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+    std::time_t secs = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+tpmwire::secret_string to_json(const process_credentials& c) {
+    tpmwire::secret_string out;
+    out.reserve(256 + c.secret_access_key.size() + c.session_token.size());
+    out += "{\"Version\":1,\"AccessKeyId\":";
+    append_json_string(out, c.access_key_id);
+    out += ",\"SecretAccessKey\":";
+    append_json_string(out, c.secret_access_key);
+    out += ",\"SessionToken\":";
+    append_json_string(out, c.session_token);
+    out += ",\"Expiration\":";
+    append_json_string(out, rfc3339(c.expiration));
+    if (c.account_id) {
+        out += ",\"AccountId\":";
+        append_json_string(out, *c.account_id);
+    }
+    out += "}\n";
+    return out;
+}
+
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+void print_error(std::string_view message) {
+    std::string line = "aws-tpm-process-credential: ";
+    line += message;
+    // One line, whatever the message held.
+    for (char& c : line)
+        if (c == '\n' || c == '\r') c = ' ';
+    line += '\n';
+    write_all(2, line);
+}
+
+}  // namespace atpc::output

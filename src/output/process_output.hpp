@@ -1,0 +1,37 @@
+// The credential_process contract: one JSON object on stdout on success;
+// nothing on stdout and one line on stderr on failure.
+#pragma once
+
+#include "tpmwire/bytes.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace atpc::output {
+
+struct process_credentials {
+    std::string access_key_id;
+    tpmwire::secret_string secret_access_key;
+    tpmwire::secret_string session_token;
+    std::chrono::system_clock::time_point expiration;
+    std::optional<std::string> account_id;
+};
+
+// {"Version":1,"AccessKeyId":…,"SecretAccessKey":…,"SessionToken":…,
+//  "Expiration":"2026-11-27T23:20:04Z"[,"AccountId":…]} and a newline.
+// Expiration is RFC 3339 in UTC with 'Z' (the Go SDK rejects +00:00 forms).
+tpmwire::secret_string to_json(const process_credentials& c);
+
+// "2026-11-27T23:20:04Z", seconds truncated.
+std::string rfc3339(std::chrono::system_clock::time_point t);
+
+// Writes all of `data` to the file descriptor with write(2), so no stdio
+// buffer keeps a copy of the secret. Returns false on failure.
+bool write_all(int fd, std::string_view data);
+
+// The one failure line: "aws-tpm-process-credential: <message>\n".
+void print_error(std::string_view message);
+
+}  // namespace atpc::output

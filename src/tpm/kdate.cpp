@@ -1,0 +1,326 @@
+#include "tpm/kdate.hpp"
+
+#include "error.hpp"
+
+#include "tpmwire/client/sessions.hpp"
+#include "tpmwire/keyfile/templates.hpp"
+#include "tpmwire/marshal/rc.hpp"
+#include "tpmwire/sessions/name.hpp"
+
+#include <fmt/format.h>
+
+namespace atpc::tpm {
+
+using namespace tpmwire;
+namespace net = boost::asio;
+
+namespace {
+
+std::string hex_handle(TPM_HANDLE h) { return fmt::format("0x{:08x}", h); }
+
+// What the flow is doing, so a TPM error can say which step failed.
+struct progress {
+    std::string step;
+    trace_fn trace;
+    std::optional<std::uint32_t> lockout_counter, lockout_max, lockout_interval;
+    void at(std::string s) {
+        step = std::move(s);
+        if (trace) trace("TPM: " + step);
+    }
+};
+
+struct loaded_key {
+    TPM_HANDLE handle = 0;
+    TPM2B_NAME name;
+    TPMT_PUBLIC publicArea;
+};
+
+struct salt_key {
+    TPM_HANDLE handle = 0;
+    TPMT_PUBLIC publicArea;
+};
+
+// A session that authorizes `entity` with a non-empty password without the
+// password crossing the bus; nullptr (the empty password) when there is none.
+net::awaitable<std::unique_ptr<AuthSession>> password_session(client& tpm, TPM_HANDLE entity, const TPM2B_NAME& name,
+                                                               const bytes& auth) {
+    if (auth.empty()) co_return nullptr;
+    AuthSession::parameters params;
+    params.bind_handle = entity;
+    params.bind_name = name.empty() ? handle_name(entity) : name;
+    params.bind_auth = auth;
+    params.symmetric = {TPM_ALG_NULL, 0, 0};
+    params.attributes = 0;  // one use; the TPM flushes it
+    auto session = co_await start_session(tpm, params);
+    session->set_auth_value(auth);
+    co_return session;
+}
+
+// The RSA EK (template L-1): the persistent one at 0x81010001 when its
+// public area is the template's, else a fresh primary. With `expected`, the
+// name we compute from the public area must equal it (never trusting the
+// TPM's own report of the name).
+net::awaitable<salt_key> endorsement_key(client& tpm, progress& p, const bytes& endorsement_auth,
+                                         const std::optional<bytes>& expected) {
+    p.at("reading the endorsement key at " + hex_handle(ek_rsa_persistent_handle));
+    std::optional<TPMT_PUBLIC> persistent;
+    try {
+        const ReadPublic read{NamedHandle(ek_rsa_persistent_handle)};
+        auto rsp = co_await tpm.execute(read);
+        persistent = rsp.outPublic.publicArea;
+    } catch (const tpmwire::error& e) {
+        if (e.kind() != errc::tpm || base_rc(e.rc()) != TPM_RC_HANDLE) throw;
+    }
+    auto matches_template = [](TPMT_PUBLIC pub) {
+        pub.unique = TPM2B_PUBLIC_KEY_RSA(bytes(256, 0));
+        return pub == ek_rsa_template();
+    };
+    if (persistent) {
+        bool usable = expected ? object_name(*persistent).buffer == *expected : matches_template(*persistent);
+        if (usable) co_return salt_key{ek_rsa_persistent_handle, *persistent};
+    }
+    p.at("creating the endorsement key (TCG template L-1)");
+    auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, {}, endorsement_auth);
+    CreatePrimary create;
+    create.primaryHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
+    create.inPublic.publicArea = ek_rsa_template();
+    auto rsp = co_await tpm.execute(create);
+    if (expected && object_name(rsp.outPublic.publicArea).buffer != *expected)
+        throw atpc::error(fault::tpm, "the TPM's endorsement key has name " +
+                                          to_hex(object_name(rsp.outPublic.publicArea).buffer) +
+                                          ", not the one given by --tpm-session-encrypt-with-name: refusing to use "
+                                          "this TPM (wrong machine, or something is intercepting the TPM)");
+    co_return salt_key{rsp.objectHandle, rsp.outPublic.publicArea};
+}
+
+// The key's parent for a key file, loaded: H2 primary, EK, or a persistent key.
+net::awaitable<salt_key> load_parent(client& tpm, progress& p, const key_plan& plan,
+                                     const std::optional<salt_key>& ek) {
+    const auto& file = *plan.key_file;
+    if (plan.ek_parent) co_return *ek;
+    if (handle_type(file.parent) == TPM_HT_PERSISTENT) {
+        p.at("reading the parent key at " + hex_handle(file.parent));
+        const ReadPublic read{NamedHandle(file.parent)};
+        auto rsp = co_await tpm.execute(read);
+        co_return salt_key{file.parent, rsp.outPublic.publicArea};
+    }
+    if (!parent_is_h2_primary(file.parent))
+        throw atpc::error(fault::config, "key file " + plan.key_file_path + ": parent " + hex_handle(file.parent) +
+                                             " is neither the owner hierarchy nor a persistent key");
+    p.at("creating the H-2 ECC P-256 parent under the owner hierarchy");
+    auto auth = co_await password_session(tpm, TPM_RH_OWNER, {}, plan.parent_auth);
+    CreatePrimary create;
+    create.primaryHandle = AuthHandle(TPM_RH_OWNER, {}, auth.get());
+    create.inPublic.publicArea = h2_ecc_primary_template();
+    auto rsp = co_await tpm.execute(create);
+    co_return salt_key{rsp.objectHandle, rsp.outPublic.publicArea};
+}
+
+// A policy session satisfying the EK's PolicySecret(TPM_RH_ENDORSEMENT).
+net::awaitable<std::unique_ptr<AuthSession>> endorsement_policy(client& tpm, progress& p, const salt_key& ek,
+                                                                const bytes& endorsement_auth) {
+    p.at("authorizing the endorsement key with PolicySecret(endorsement)");
+    AuthSession::parameters params;
+    params.type = TPM_SE_POLICY;
+    params.salt_handle = ek.handle;
+    params.salt_public = ek.publicArea;
+    params.attributes = 0;
+    auto policy = co_await start_session(tpm, params);
+    auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, {}, endorsement_auth);
+    PolicySecret secret;
+    secret.authHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
+    secret.policySession = NamedHandle(policy->handle());
+    co_await tpm.execute(secret);
+    co_return policy;
+}
+
+net::awaitable<loaded_key> load_key(client& tpm, progress& p, const key_plan& plan, const salt_key& parent) {
+    const auto& file = *plan.key_file;
+    TPM2B_NAME parent_name = object_name(parent.publicArea);
+    std::unique_ptr<AuthSession> auth;
+    if (plan.ek_parent) auth = co_await endorsement_policy(tpm, p, parent, plan.parent_auth);
+    else if (handle_type(parent.handle) == TPM_HT_PERSISTENT)
+        auth = co_await password_session(tpm, parent.handle, parent_name, plan.parent_auth);
+    p.at("loading the key from " + plan.key_file_path);
+    Load load;
+    load.parentHandle = AuthHandle(parent.handle, parent_name, auth.get());
+    load.inPrivate = file.privkey;
+    load.inPublic = file.pubkey;
+    auto rsp = co_await tpm.execute(load);
+    loaded_key key{rsp.objectHandle, rsp.name, file.pubkey.publicArea};
+    if (object_name(key.publicArea) != key.name)
+        throw atpc::error(fault::tpm, "the TPM reports a different name for the key loaded from " +
+                                          plan.key_file_path + " than its public area gives: refusing to use it");
+    co_return key;
+}
+
+net::awaitable<loaded_key> read_persistent_key(client& tpm, progress& p, TPM_HANDLE handle) {
+    p.at("reading the key at persistent handle " + hex_handle(handle));
+    const ReadPublic read{NamedHandle(handle)};
+    auto rsp = co_await tpm.execute(read);
+    loaded_key key{handle, rsp.name, rsp.outPublic.publicArea};
+    if (object_name(key.publicArea) != key.name)
+        throw atpc::error(fault::tpm, "the TPM reports a name for " + hex_handle(handle) +
+                                          " that does not match its public area: refusing to use it");
+    co_return key;
+}
+
+// Refuse to spend the last authorization attempt before a DA lockout.
+net::awaitable<void> lockout_guard(client& tpm, progress& p) {
+    p.at("reading the dictionary-attack counter");
+    const GetCapability cap{TPM_CAP_TPM_PROPERTIES, TPM_PT_LOCKOUT_COUNTER, 3};
+    auto rsp = co_await tpm.execute(cap);
+    for (const auto& prop : rsp.capabilityData.tpmProperties) {
+        if (prop.property == TPM_PT_LOCKOUT_COUNTER) p.lockout_counter = prop.value;
+        if (prop.property == TPM_PT_MAX_AUTH_FAIL) p.lockout_max = prop.value;
+        if (prop.property == TPM_PT_LOCKOUT_INTERVAL) p.lockout_interval = prop.value;
+    }
+    if (!p.lockout_counter || !p.lockout_max) co_return;
+    std::uint32_t left = *p.lockout_max > *p.lockout_counter ? *p.lockout_max - *p.lockout_counter : 0;
+    if (left <= 1)
+        throw atpc::error(
+            fault::tpm,
+            fmt::format("refusing to try the key password: {} of {} authorization failures are already counted and "
+                        "one more would lock this TPM's DA-protected keys{}; check the password, then wait for the "
+                        "counter to decrease or clear it with tpm2_dictionarylockout -c",
+                        *p.lockout_counter, *p.lockout_max,
+                        p.lockout_interval ? fmt::format(" (one failure is forgiven every {} s)", *p.lockout_interval)
+                                           : ""));
+}
+
+net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_plan& plan, const std::string& date) {
+    // The salt key, when the user named one: the EK, verified by name.
+    std::optional<salt_key> salt;
+    std::optional<salt_key> ek;
+    if (plan.salt_name || (plan.key_file && plan.ek_parent)) {
+        ek = co_await endorsement_key(tpm, p, plan.parent_auth, plan.salt_name);
+        if (plan.salt_name) salt = ek;
+    }
+
+    loaded_key key;
+    if (plan.key_file) {
+        salt_key parent = co_await load_parent(tpm, p, plan, ek);
+        // Without a named EK, salt to the parent we just used: this hides
+        // kDate from a passive listener on the bus (it does not authenticate
+        // the TPM).
+        if (!salt) salt = parent;
+        key = co_await load_key(tpm, p, plan, parent);
+    } else {
+        key = co_await read_persistent_key(tpm, p, plan.persistent_handle);
+    }
+    if (!is_hmac_sha256_key(key.publicArea))
+        throw atpc::error(fault::tpm, "the key " +
+                                          (plan.key_file ? "in " + plan.key_file_path
+                                                         : "at " + hex_handle(plan.persistent_handle)) +
+                                          " is not an HMAC-SHA256 signing key (KEYEDHASH with an HMAC scheme): check "
+                                          "--persistentHandle or --credential-file");
+
+    bool da_protected = !(key.publicArea.objectAttributes & TPMA_OBJECT_noDA);
+    if (!plan.key_auth.empty() && da_protected) co_await lockout_guard(tpm, p);
+
+    // The session that authorizes the HMAC. It ends with the command
+    // (continueSession clear), and encrypts the response when it has a key
+    // (salted, or bound to the key's password).
+    std::unique_ptr<AuthSession> session;
+    AuthSession::parameters params;
+    params.attributes = TPMA_SESSION_encrypt;
+    if (salt) {
+        params.salt_handle = salt->handle;
+        params.salt_public = salt->publicArea;
+    }
+    if (!plan.pcrs.empty()) {
+        p.at("starting a policy session" + std::string(salt ? " salted to the parent key" : ""));
+        params.type = TPM_SE_POLICY;
+        if (!salt) params.attributes = 0;  // nothing to derive an encryption key from
+        session = co_await start_session(tpm, params);
+        p.at("PolicyPCR over sha256:" + fmt::format("{}", fmt::join(plan.pcrs, ",")));
+        PolicyPCR pcr;
+        pcr.policySession = NamedHandle(session->handle());
+        pcr.pcrs = pcr_selection(TPM_ALG_SHA256, plan.pcrs);
+        co_await tpm.execute(pcr);
+        if (!plan.key_auth.empty()) {
+            session->set_auth_value(plan.key_auth);
+            co_await policy_auth_value(tpm, *session);
+        }
+    } else if (salt || !plan.key_auth.empty()) {
+        if (!salt) {
+            params.bind_handle = key.handle;
+            params.bind_name = key.name;
+            params.bind_auth = plan.key_auth;
+        }
+        p.at(salt ? "starting an HMAC session salted to " + hex_handle(salt->handle)
+                  : "starting an HMAC session bound to the key");
+        session = co_await start_session(tpm, params);
+        session->set_auth_value(plan.key_auth);
+    }
+
+    p.at("computing kDate with TPM2_HMAC" +
+         std::string(session && (session->attributes() & TPMA_SESSION_encrypt) ? " (response encrypted)" : ""));
+    HMAC hmac;
+    hmac.handle = AuthHandle(key.handle, key.name, session.get());
+    hmac.buffer = TPM2B_MAX_BUFFER(to_bytes(date));
+    hmac.hashAlg = TPM_ALG_SHA256;
+    auto rsp = co_await tpm.execute(hmac);
+    if (rsp.outHMAC.size() != 32) throw atpc::error(fault::tpm, "the TPM returned an HMAC of the wrong size");
+    bool encrypted = session && (session->attributes() & TPMA_SESSION_encrypt);
+    co_return kdate_result{std::move(rsp.outHMAC.buffer), encrypted};
+}
+
+// One line for a TPM failure: the step, the TPM's code, and what to check.
+atpc::error explain(const tpmwire::error& e, const progress& p, const key_plan& plan) {
+    std::string where = p.step.empty() ? "talking to the TPM" : p.step;
+    if (e.kind() == errc::timeout) return atpc::error(fault::timeout, "TPM: " + where + ": " + e.what());
+    if (e.kind() != errc::tpm) return atpc::error(fault::tpm, "TPM: " + where + ": " + e.what());
+    TPM_RC rc = base_rc(e.rc());
+    std::string hint;
+    if (rc == TPM_RC_HANDLE && e.command() == TPM_CC_ReadPublic && !plan.key_file)
+        hint = "no key at persistent handle " + hex_handle(plan.persistent_handle) +
+               ": check --persistentHandle (tpm2_getcap handles-persistent lists them)";
+    else if (rc == TPM_RC_AUTH_FAIL)
+        hint = "wrong password: check --keyPass / TPM_KEY_AUTH (or --parentPass / TPM_PARENT_AUTH for the parent)" +
+               (p.lockout_counter && p.lockout_max
+                    ? fmt::format("; {} of {} dictionary-attack failures now counted", *p.lockout_counter + 1,
+                                  *p.lockout_max)
+                    : std::string());
+    else if (rc == TPM_RC_BAD_AUTH)
+        hint = "wrong password: check --keyPass / TPM_KEY_AUTH (or --parentPass / TPM_PARENT_AUTH for the parent)";
+    else if (rc == TPM_RC_POLICY_FAIL || rc == TPM_RC_PCR_CHANGED)
+        hint = "PCR policy not satisfied: the PCR values differ from those the key was bound to, or --pcrs does not "
+               "match the key's policy";
+    else if (rc == TPM_RC_LOCKOUT)
+        hint = "the TPM is in dictionary-attack lockout after too many wrong passwords; it refuses DA-protected keys "
+               "until the lockout interval passes or tpm2_dictionarylockout -c clears it";
+    else if (rc == TPM_RC_INTEGRITY && e.command() == TPM_CC_Load)
+        hint = "the key file was not made for this TPM or this parent";
+    else if (rc == TPM_RC_OBJECT_MEMORY || rc == TPM_RC_SESSION_MEMORY)
+        hint = "the TPM is full of objects or sessions someone left loaded: tpm2_flushcontext -t / -l, or use "
+               "/dev/tpmrm0";
+    std::string line = "TPM: " + where + " failed: " + e.what();
+    if (!hint.empty()) line += "; " + hint;
+    return atpc::error(fault::tpm, line);
+}
+
+}  // namespace
+
+net::awaitable<kdate_result> compute_kdate(client& tpm, const key_plan& plan, std::string date, trace_fn trace) {
+    progress p;
+    p.trace = std::move(trace);
+    std::exception_ptr failure;
+    kdate_result out;
+    try {
+        out = co_await kdate_steps(tpm, p, plan, date);
+    } catch (const tpmwire::error& e) {
+        failure = std::make_exception_ptr(explain(e, p, plan));
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    // Leave the TPM as we found it, on every path.
+    if (!tpm.tracked().empty()) {
+        if (p.trace) p.trace(fmt::format("TPM: flushing {} handle(s) this run created", tpm.tracked().size()));
+        co_await tpm.flush_tracked();
+    }
+    if (failure) std::rethrow_exception(failure);
+    co_return out;
+}
+
+}  // namespace atpc::tpm

@@ -1,0 +1,37 @@
+// kDate = HMAC("AWS4" + secret, YYYYMMDD), computed by the TPM.
+//
+// The TPM commands per mode (counted by the client, see bench/):
+//   handle, no password          ReadPublic, HMAC                                   2
+//   handle, password             ReadPublic, GetCapability (lockout guard, DA keys
+//                                only), StartAuthSession (bound to the key), HMAC   4
+//   handle, PCR policy           ReadPublic, StartAuthSession, PolicyPCR, HMAC      4
+//   key file (H2 parent)         CreatePrimary, Load, StartAuthSession (salted to
+//                                the primary), HMAC, FlushContext x2               6
+//   --tpm-session-encrypt-with-name adds ReadPublic of the EK (and CreatePrimary
+//                                of the EK when it is not persistent).
+// Sessions end with continueSession clear, so the TPM flushes them itself;
+// everything else created is flushed on every path.
+#pragma once
+
+#include "tpm/key_plan.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace tpmwire {
+class client;
+}
+
+namespace atpc::tpm {
+
+struct kdate_result {
+    tpmwire::bytes kdate;
+    // The HMAC response was encrypted on the bus (salted or bound session).
+    bool encrypted = false;
+};
+
+// Runs the TPM part and flushes what it created, whatever happens. Throws
+// atpc::error(fault::tpm) with one line saying what failed and what to check.
+boost::asio::awaitable<kdate_result> compute_kdate(tpmwire::client& tpm, const key_plan& plan, std::string date,
+                                                   trace_fn trace);
+
+}  // namespace atpc::tpm
