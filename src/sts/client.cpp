@@ -1,0 +1,115 @@
+#include "sts/client.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <random>
+
+#include "sts/errors.hpp"
+#include "sts/time.hpp"
+#include "sts/transport.hpp"
+#include "version.hpp"
+
+namespace atpc::sts {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
+std::optional<milliseconds> parse_retry_after(const std::optional<std::string>& v) {
+    if (!v || v->empty() || v->size() > 9) return std::nullopt;
+    long long n = 0;
+    for (char c : *v) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return milliseconds{n};
+}
+
+std::function<double()> default_random() {
+    auto gen = std::make_shared<std::mt19937_64>(std::random_device{}());
+    return [gen] { return std::uniform_real_distribution<double>(0.0, 1.0)(*gen); };
+}
+
+error with_suffix(const error& e, const std::string& suffix) { return error(e.kind(), e.what() + suffix); }
+
+}  // namespace
+
+asio::awaitable<credentials> call(call_options options, sts_request request, signer sign) {
+    if (options.user_agent.empty()) options.user_agent = std::string("aws-tpm-process-credential/") + version();
+    if (!options.random) options.random = default_random();
+    const std::string ca_source = options.trust.ca_bundle
+                                      ? "the CA bundle " + *options.trust.ca_bundle + " (" +
+                                            options.trust.ca_bundle_source + ")"
+                                      : "the system CA store (or pass --ca-bundle / AWS_CA_BUNDLE)";
+    auto tls = detail::make_tls_context(options.trust);
+    const std::string host = options.target.host_header();
+
+    milliseconds skew{0};  // server time minus local time, once STS told us
+    bool skew_corrected = false;
+    int attempts = 0;
+    while (true) {
+        const auto now = steady_clock::now();
+        if (now >= options.deadline) {
+            throw error(fault::timeout, "no time left to call STS " + request.action + " at " + host +
+                                            "; allow more time with --timeout");
+        }
+        ++attempts;
+        outgoing req = make_outgoing(options.target, request.body);
+        sign(req, system_clock::now() + skew);
+
+        std::optional<error> failure;
+        retry_class retry = retry_class::none;
+        std::optional<milliseconds> retry_after;
+        try {
+            auto reply = co_await detail::exchange(tls, options.target, options.proxy, req, options.user_agent,
+                                                   ca_source, std::min(now + options.attempt_timeout, options.deadline));
+            const auto received = system_clock::now();
+            if (reply.status / 100 == 2) {
+                try {
+                    co_return parse_credentials(reply.body, reply.content_type);
+                } catch (const reply_error& e) {
+                    throw error(fault::sts, "the STS " + request.action + " reply from " + host +
+                                                " could not be read: " + e.what() + "; check that " +
+                                                options.target.url() + " is an STS endpoint");
+                }
+            }
+            auto service = parse_service_error(reply.body, reply.content_type);
+            retry = classify(reply.status, service);
+            if (retry == retry_class::clock_skew) {
+                retry = retry_class::none;
+                auto server_time = reply.date ? parse_http_date(*reply.date) : std::nullopt;
+                if (!skew_corrected && server_time) {
+                    // One more attempt signed with the server's clock; it does
+                    // not count against the attempt limit.
+                    skew = std::chrono::duration_cast<milliseconds>(*server_time - received);
+                    skew_corrected = true;
+                    --attempts;
+                    continue;
+                }
+            }
+            failure = service_failure(request.action, host, reply.status, reply.reason, service);
+            retry_after = parse_retry_after(reply.retry_after);
+        } catch (const detail::attempt_error& e) {
+            failure = error(e.kind(), e.what());
+            retry = e.retry();
+        }
+
+        if (retry == retry_class::none) throw with_suffix(*failure, attempts > 1 ? " (attempt " + std::to_string(attempts) + ")" : "");
+        if (attempts >= options.retry.max_attempts) {
+            throw with_suffix(*failure, " (gave up after " + std::to_string(attempts) + " attempts)");
+        }
+        const auto delay = backoff_delay(options.retry, retry, attempts, options.random(), retry_after);
+        if (steady_clock::now() + delay >= options.deadline) {
+            throw with_suffix(*failure, " (no time left to retry)");
+        }
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        timer.expires_after(delay);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+}
+
+}  // namespace atpc::sts

@@ -1,0 +1,62 @@
+// One HTTPS exchange with STS (internal to src/sts; includes Asio): resolve,
+// connect (through an HTTP CONNECT proxy when configured), TLS handshake with
+// verification, write the request, read the reply, all under one deadline
+// enforced here and nowhere else: a timer raced against the exchange closes
+// the socket when it fires and the error names the step that was running.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <tpmwire/bytes.hpp>
+
+#include "error.hpp"
+#include "sts/endpoint.hpp"
+#include "sts/outgoing.hpp"
+#include "sts/proxy.hpp"
+#include "sts/retry.hpp"
+#include "sts/trust.hpp"
+
+namespace atpc::sts::detail {
+
+inline constexpr std::size_t max_reply_body = 1024 * 1024;
+inline constexpr std::size_t max_reply_header = 16 * 1024;
+
+struct http_reply {
+    unsigned status = 0;
+    std::string reason;
+    std::string content_type;
+    std::optional<std::string> date;         // Date header
+    std::optional<std::string> retry_after;  // x-amz-retry-after (milliseconds)
+    tpmwire::secret_string body;
+};
+
+// A failed exchange: the one-line error, and whether another attempt may help.
+class attempt_error : public error {
+public:
+    attempt_error(fault kind, const std::string& message, retry_class retry) : error(kind, message), retry_(retry) {}
+    retry_class retry() const noexcept { return retry_; }
+
+private:
+    retry_class retry_;
+};
+
+// TLS client context: TLS >= 1.2, peer verification always on, trust from
+// `trust`. Throws atpc::error(fault::config) when the CA bundle or directory
+// cannot be used.
+boost::asio::ssl::context make_tls_context(const trust_store& trust);
+
+// Throws attempt_error. The references must stay valid until it completes.
+boost::asio::awaitable<http_reply> exchange(boost::asio::ssl::context& ctx, const endpoint& target,
+                                            const std::optional<proxy_settings>& proxy, const outgoing& request,
+                                            const std::string& user_agent, const std::string& ca_source,
+                                            std::chrono::steady_clock::time_point deadline);
+
+// "5 s", "2.5 s": rounded to tenths of a second.
+std::string format_seconds(std::chrono::steady_clock::duration d);
+
+}  // namespace atpc::sts::detail
