@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command: installs dependencies, builds, runs every test under
+# ctest, then every test again under ASan+UBSan
+# (g++), then a short libFuzzer run of each fuzz target (clang).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+scripts/install-deps.sh
+
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j"$jobs"
+echo "== tests"
+(cd build && ctest -j"$jobs" --output-on-failure)
+
+echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DATPC_SANITIZE=ON
+cmake --build build-asan -j"$jobs"
+(cd build-asan && ctest -j"$jobs" --output-on-failure)
+
+echo "== fuzz (clang, libFuzzer, 30 s per target)"
+cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DATPC_FUZZ=ON -DATPC_TESTS=OFF
+cmake --build build-fuzz -j"$jobs" --target fuzz_targets
+for target in build-fuzz/tests/fuzz/fuzz_*; do
+  [ -x "$target" ] || continue
+  name=$(basename "$target")
+  corpus=$(mktemp -d)
+  cp -r "tests/fuzz/corpus/${name#fuzz_}/." "$corpus/" 2>/dev/null || true
+  echo "-- $name"
+  "$target" -max_total_time=30 -print_final_stats=1 "$corpus" 2>&1 | tail -n 3
+  rm -rf "$corpus"
+done
+echo "== all tests passed"
