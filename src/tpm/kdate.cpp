@@ -305,22 +305,12 @@ atpc::error explain(const tpmwire::error& e, const progress& p, const key_plan& 
 net::awaitable<kdate_result> compute_kdate(client& tpm, const key_plan& plan, std::string date, trace_fn trace) {
     progress p;
     p.trace = std::move(trace);
-    std::exception_ptr failure;
-    kdate_result out;
     try {
-        out = co_await kdate_steps(tpm, p, plan, date);
+        // scoped(): whatever happens, the TPM is left as we found it.
+        co_return co_await tpm.scoped(kdate_steps(tpm, p, plan, date));
     } catch (const tpmwire::error& e) {
-        failure = std::make_exception_ptr(explain(e, p, plan));
-    } catch (...) {
-        failure = std::current_exception();
+        throw explain(e, p, plan);
     }
-    // Leave the TPM as we found it, on every path.
-    if (!tpm.tracked().empty()) {
-        if (p.trace) p.trace(fmt::format("TPM: flushing {} handle(s) this run created", tpm.tracked().size()));
-        co_await tpm.flush_tracked();
-    }
-    if (failure) std::rethrow_exception(failure);
-    co_return out;
 }
 
 }  // namespace atpc::tpm

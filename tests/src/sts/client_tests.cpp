@@ -54,7 +54,7 @@ std::string str(const tpmwire::secret_string& s) { return std::string(s.begin(),
 
 }  // namespace
 
-TEST_CASE("sts client: JSON success and the exact request on the wire", "[sts][client]") {
+TEST_CASE("client: JSON success and the exact request on the wire", "[sts][client]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::json_reply(200, test::read_data("get_session_token.json"))});
     auto log = std::make_shared<test::signing_log>();
@@ -94,7 +94,7 @@ TEST_CASE("sts client: JSON success and the exact request on the wire", "[sts][c
     }
 }
 
-TEST_CASE("sts client: XML success (AssumeRole) on a path prefix", "[sts][client]") {
+TEST_CASE("client: XML success (AssumeRole) on a path prefix", "[sts][client]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::xml_reply(200, test::read_data("assume_role.xml"))});
     auto o = test::options_for(server.port());
@@ -109,7 +109,7 @@ TEST_CASE("sts client: XML success (AssumeRole) on a path prefix", "[sts][client
     CHECK_THAT(server.requests().at(0).body, Catch::Contains("Action=AssumeRole"));
 }
 
-TEST_CASE("sts client: a slow reply fails at the deadline, naming the step", "[sts][client][timeout]") {
+TEST_CASE("client: a slow reply fails at the deadline, naming the step", "[sts][client][timeout]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     scripted_reply slow = test::json_reply(200, test::read_data("get_session_token.json"));
     slow.delay = 5s;
@@ -125,7 +125,7 @@ TEST_CASE("sts client: a slow reply fails at the deadline, naming the step", "[s
     CHECK(server.requests().size() == 1);
 }
 
-TEST_CASE("sts client: a per-attempt timeout is retried within the overall deadline", "[sts][client][timeout]") {
+TEST_CASE("client: a per-attempt timeout is retried within the overall deadline", "[sts][client][timeout]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     scripted_reply slow = test::json_reply(200, test::read_data("get_session_token.json"));
     slow.delay = 3s;
@@ -141,7 +141,7 @@ TEST_CASE("sts client: a per-attempt timeout is retried within the overall deadl
     CHECK(log->times.size() == 2);
 }
 
-TEST_CASE("sts client: 503 then success is retried and re-signed", "[sts][client][retry]") {
+TEST_CASE("client: 503 then success is retried and re-signed", "[sts][client][retry]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({xml_error(503, "ServiceUnavailable", "try later"),
                    test::json_reply(200, test::read_data("get_session_token.json"))});
@@ -154,7 +154,7 @@ TEST_CASE("sts client: 503 then success is retried and re-signed", "[sts][client
     CHECK(server.connections() == 2);
 }
 
-TEST_CASE("sts client: Throttling then success", "[sts][client][retry]") {
+TEST_CASE("client: Throttling then success", "[sts][client][retry]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({xml_error(400, "Throttling", "Rate exceeded"),
                    test::json_reply(200, test::read_data("get_session_token.json"))});
@@ -163,7 +163,7 @@ TEST_CASE("sts client: Throttling then success", "[sts][client][retry]") {
     CHECK(log->times.size() == 2);
 }
 
-TEST_CASE("sts client: retries stop after 3 attempts", "[sts][client][retry]") {
+TEST_CASE("client: retries stop after 3 attempts", "[sts][client][retry]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::json_reply(500, R"({"Error":{"Code":"InternalFailure","Message":"boom"}})")});
     auto f = expect_failure(test::options_for(server.port()),
@@ -174,7 +174,7 @@ TEST_CASE("sts client: retries stop after 3 attempts", "[sts][client][retry]") {
     CHECK(server.requests().size() == 3);
 }
 
-TEST_CASE("sts client: authentication errors are never retried", "[sts][client][retry]") {
+TEST_CASE("client: authentication errors are never retried", "[sts][client][retry]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({xml_error(403, "SignatureDoesNotMatch",
                              "The request signature we calculated does not match the signature you provided.")});
@@ -186,7 +186,7 @@ TEST_CASE("sts client: authentication errors are never retried", "[sts][client][
     CHECK(server.requests().size() == 1);
 }
 
-TEST_CASE("sts client: RequestExpired with the server's Date corrects the clock once", "[sts][client][skew]") {
+TEST_CASE("client: RequestExpired with the server's Date corrects the clock once", "[sts][client][skew]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     // The server's clock runs one hour ahead; it refuses requests signed more
     // than 5 minutes away from it.
@@ -221,7 +221,7 @@ TEST_CASE("sts client: RequestExpired with the server's Date corrects the clock 
     CHECK(plain.requests().size() == 1);
 }
 
-TEST_CASE("sts client: truncated, garbage and oversized replies", "[sts][client][broken]") {
+TEST_CASE("client: truncated, garbage and oversized replies", "[sts][client][broken]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     auto opts = test::options_for(server.port());
     auto signer = test::recording_signer(std::make_shared<test::signing_log>());
@@ -275,7 +275,7 @@ TEST_CASE("sts client: truncated, garbage and oversized replies", "[sts][client]
     }
 }
 
-TEST_CASE("sts client: TLS refusals", "[sts][client][tls]") {
+TEST_CASE("client: TLS refusals", "[sts][client][tls]") {
     auto signer = test::recording_signer(std::make_shared<test::signing_log>());
     SECTION("certificate for another host name") {
         https_server wrong(test::test_pki().wrong_host_cert, test::test_pki().wrong_host_key);
@@ -330,7 +330,7 @@ TEST_CASE("sts client: TLS refusals", "[sts][client][tls]") {
     }
 }
 
-TEST_CASE("sts client: network failures", "[sts][client][network]") {
+TEST_CASE("client: network failures", "[sts][client][network]") {
     auto signer = test::recording_signer(std::make_shared<test::signing_log>());
     SECTION("connection refused is retried, then reported") {
         const auto port = [] {
@@ -366,7 +366,7 @@ TEST_CASE("sts client: network failures", "[sts][client][network]") {
     }
 }
 
-TEST_CASE("sts client: IPv6 loopback endpoint", "[sts][client]") {
+TEST_CASE("client: IPv6 loopback endpoint", "[sts][client]") {
     std::unique_ptr<https_server> server;
     try {
         server = std::make_unique<https_server>(test::test_pki().server_cert, test::test_pki().server_key, true);
@@ -382,7 +382,7 @@ TEST_CASE("sts client: IPv6 loopback endpoint", "[sts][client]") {
     CHECK(server->requests().at(0).header("Host") == "[::1]:" + std::to_string(server->port()));
 }
 
-TEST_CASE("sts client: CONNECT proxy with Basic authentication", "[sts][client][proxy]") {
+TEST_CASE("client: CONNECT proxy with Basic authentication", "[sts][client][proxy]") {
     https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::json_reply(200, test::read_data("get_session_token.json"))});
     // Expected header computed independently of the client's code.
@@ -424,7 +424,7 @@ TEST_CASE("sts client: CONNECT proxy with Basic authentication", "[sts][client][
     }
 }
 
-TEST_CASE("sts client: proxy that cannot reach STS", "[sts][client][proxy]") {
+TEST_CASE("client: proxy that cannot reach STS", "[sts][client][proxy]") {
     test::connect_proxy proxy(std::nullopt, 502);
     auto o = test::options_for(443, "sts.example");
     o.proxy = atpc::sts::parse_proxy("http://127.0.0.1:" + std::to_string(proxy.port()), "HTTPS_PROXY");

@@ -29,7 +29,7 @@ fault fault_of(endpoint_inputs in, std::map<std::string, std::string> env) {
 
 }  // namespace
 
-TEST_CASE("sts endpoint: regional by default, global without a region", "[sts][endpoint]") {
+TEST_CASE("endpoint: regional by default, global without a region", "[sts][endpoint]") {
     auto e = resolve_endpoint({std::nullopt, "eu-west-1"}, fake_env({}));
     CHECK(e.host == "sts.eu-west-1.amazonaws.com");
     CHECK(e.port == 443);
@@ -47,7 +47,7 @@ TEST_CASE("sts endpoint: regional by default, global without a region", "[sts][e
     CHECK(ag.signing_region == "us-east-1");
 }
 
-TEST_CASE("sts endpoint: region precedence flag > AWS_REGION > AWS_DEFAULT_REGION", "[sts][endpoint]") {
+TEST_CASE("endpoint: region precedence flag > AWS_REGION > AWS_DEFAULT_REGION", "[sts][endpoint]") {
     std::map<std::string, std::string> env{{"AWS_REGION", "eu-central-1"}, {"AWS_DEFAULT_REGION", "ap-south-1"}};
     CHECK(resolve_endpoint({std::nullopt, "us-west-2"}, fake_env(env)).signing_region == "us-west-2");
     CHECK(resolve_endpoint({}, fake_env(env)).signing_region == "eu-central-1");
@@ -58,7 +58,7 @@ TEST_CASE("sts endpoint: region precedence flag > AWS_REGION > AWS_DEFAULT_REGIO
     CHECK(resolve_endpoint({std::nullopt, ""}, fake_env({{"AWS_REGION", "eu-west-3"}})).signing_region == "eu-west-3");
 }
 
-TEST_CASE("sts endpoint: partitions", "[sts][endpoint]") {
+TEST_CASE("endpoint: partitions", "[sts][endpoint]") {
     CHECK(url_of({std::nullopt, "cn-north-1"}, {}) == "https://sts.cn-north-1.amazonaws.com.cn/");
     CHECK(url_of({std::nullopt, "cn-northwest-1"}, {}) == "https://sts.cn-northwest-1.amazonaws.com.cn/");
     CHECK(url_of({std::nullopt, "us-gov-west-1"}, {}) == "https://sts.us-gov-west-1.amazonaws.com/");
@@ -70,7 +70,7 @@ TEST_CASE("sts endpoint: partitions", "[sts][endpoint]") {
     CHECK(url_of({std::nullopt, "il-central-1"}, {}) == "https://sts.il-central-1.amazonaws.com/");
 }
 
-TEST_CASE("sts endpoint: FIPS", "[sts][endpoint]") {
+TEST_CASE("endpoint: FIPS", "[sts][endpoint]") {
     std::map<std::string, std::string> fips{{"AWS_USE_FIPS_ENDPOINT", "true"}};
     CHECK(url_of({std::nullopt, "us-east-1"}, fips) == "https://sts-fips.us-east-1.amazonaws.com/");
     CHECK(url_of({std::nullopt, "us-west-2"}, fips) == "https://sts-fips.us-west-2.amazonaws.com/");
@@ -100,7 +100,7 @@ TEST_CASE("sts endpoint: FIPS", "[sts][endpoint]") {
     }
 }
 
-TEST_CASE("sts endpoint: AWS_STS_REGIONAL_ENDPOINTS=legacy", "[sts][endpoint]") {
+TEST_CASE("endpoint: AWS_STS_REGIONAL_ENDPOINTS=legacy", "[sts][endpoint]") {
     std::map<std::string, std::string> legacy{{"AWS_STS_REGIONAL_ENDPOINTS", "legacy"}};
     for (const char* r : {"us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1", "sa-east-1", "ca-central-1"}) {
         auto e = resolve_endpoint({std::nullopt, r}, fake_env(legacy));
@@ -116,7 +116,7 @@ TEST_CASE("sts endpoint: AWS_STS_REGIONAL_ENDPOINTS=legacy", "[sts][endpoint]") 
     CHECK(fault_of({std::nullopt, "us-east-1"}, {{"AWS_STS_REGIONAL_ENDPOINTS", "global"}}) == fault::config);
 }
 
-TEST_CASE("sts endpoint: override precedence and shape", "[sts][endpoint]") {
+TEST_CASE("endpoint: override precedence and shape", "[sts][endpoint]") {
     std::map<std::string, std::string> env{{"AWS_ENDPOINT_URL_STS", "https://sts-env.example:8443/p"},
                                            {"AWS_ENDPOINT_URL", "https://all.example"},
                                            {"AWS_REGION", "eu-west-2"}};
@@ -149,7 +149,7 @@ TEST_CASE("sts endpoint: override precedence and shape", "[sts][endpoint]") {
     CHECK(v6.url() == "https://[::1]:9000/");
 }
 
-TEST_CASE("sts endpoint: bad overrides and regions are refused", "[sts][endpoint]") {
+TEST_CASE("endpoint: bad overrides and regions are refused", "[sts][endpoint]") {
     CHECK(fault_of({"http://127.0.0.1:5000", std::nullopt}, {}) == fault::usage);
     CHECK(fault_of({}, {{"AWS_ENDPOINT_URL_STS", "http://localhost:5000"}}) == fault::config);
     for (const char* bad : {"sts.amazonaws.com", "https://", "https://host:0", "https://host:65536", "https://host:x",

@@ -7,7 +7,7 @@
 using namespace atpc::sts;
 using std::chrono::milliseconds;
 
-TEST_CASE("sts errors: sanitize", "[sts][errors]") {
+TEST_CASE("errors: sanitize", "[sts][errors]") {
     CHECK(sanitize("plain text") == "plain text");
     CHECK(sanitize("a\r\nb\tc") == "a b c");
     CHECK(sanitize("caf\xc3\xa9\x1b[31m") == "caf???[31m");
@@ -17,7 +17,7 @@ TEST_CASE("sts errors: sanitize", "[sts][errors]") {
     CHECK(sanitize("trailing \n\n") == "trailing");
 }
 
-TEST_CASE("sts errors: mapping carries code, message and hint on one line", "[sts][errors]") {
+TEST_CASE("errors: mapping carries code, message and hint on one line", "[sts][errors]") {
     auto one_line = [](const atpc::error& e) {
         std::string w = e.what();
         CHECK(w.find('\n') == std::string::npos);
@@ -50,7 +50,7 @@ TEST_CASE("sts errors: mapping carries code, message and hint on one line", "[st
     CHECK(hostile.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("sts retry: classification", "[sts][retry]") {
+TEST_CASE("retry: classification", "[sts][retry]") {
     auto err = [](const char* code, const char* msg = "m") { return std::optional<service_error>({code, msg, "", ""}); };
     CHECK(classify(400, err("Throttling")) == retry_class::throttling);
     CHECK(classify(400, err("ThrottlingException")) == retry_class::throttling);
@@ -74,7 +74,7 @@ TEST_CASE("sts retry: classification", "[sts][retry]") {
           retry_class::none);
 }
 
-TEST_CASE("sts retry: backoff is capped full jitter", "[sts][retry]") {
+TEST_CASE("retry: backoff is capped full jitter", "[sts][retry]") {
     retry_policy p;
     CHECK(backoff_delay(p, retry_class::transient, 1, 0.0) == milliseconds(0));
     CHECK(backoff_delay(p, retry_class::transient, 1, 0.5) == milliseconds(25));
@@ -93,7 +93,7 @@ TEST_CASE("sts retry: backoff is capped full jitter", "[sts][retry]") {
 
 #include "sts/transport.hpp"
 
-TEST_CASE("sts errors: durations in messages", "[sts][errors]") {
+TEST_CASE("errors: durations in messages", "[sts][errors]") {
     using atpc::sts::detail::format_seconds;
     CHECK(format_seconds(std::chrono::seconds(5)) == "5 s");
     CHECK(format_seconds(std::chrono::milliseconds(999)) == "1 s");

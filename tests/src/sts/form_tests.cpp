@@ -28,7 +28,7 @@ assume_role_params valid_role() {
 
 }  // namespace
 
-TEST_CASE("sts form: encoding matches url.Values.Encode", "[sts][form]") {
+TEST_CASE("form: encoding matches url.Values.Encode", "[sts][form]") {
     CHECK(form_encode({{"k", std::string("a b~c*d'e!f(g)h/i:j\0\xff", 21)}}) ==
           "k=a+b~c%2Ad%27e%21f%28g%29h%2Fi%3Aj%00%FF");
     CHECK(form_encode({{"b", "2"}, {"a", "1"}, {"B", "0"}}) == "B=0&a=1&b=2");
@@ -36,7 +36,7 @@ TEST_CASE("sts form: encoding matches url.Values.Encode", "[sts][form]") {
     CHECK(form_encode({{"empty", ""}}) == "empty=");
 }
 
-TEST_CASE("sts form: GetSessionToken", "[sts][form]") {
+TEST_CASE("form: GetSessionToken", "[sts][form]") {
     auto r = build_request(get_session_token_params{3600, std::nullopt});
     CHECK(r.action == "GetSessionToken");
     CHECK(r.body == "Action=GetSessionToken&DurationSeconds=3600&Version=2011-06-15");
@@ -64,7 +64,7 @@ TEST_CASE("sts form: GetSessionToken", "[sts][form]") {
     }
 }
 
-TEST_CASE("sts form: AssumeRole with every parameter", "[sts][form]") {
+TEST_CASE("form: AssumeRole with every parameter", "[sts][form]") {
     auto p = valid_role();
     p.duration_seconds = 3600;
     p.external_id = "ext:id/with=chars";
@@ -89,7 +89,7 @@ TEST_CASE("sts form: AssumeRole with every parameter", "[sts][form]") {
           "RoleSessionName=alice%40example.com&Version=2011-06-15");
 }
 
-TEST_CASE("sts form: AssumeRole validation", "[sts][form]") {
+TEST_CASE("form: AssumeRole validation", "[sts][form]") {
     using atpc::fault;
     auto with = [](auto change) {
         auto p = valid_role();
@@ -137,7 +137,7 @@ TEST_CASE("sts form: AssumeRole validation", "[sts][form]") {
     CHECK(with([](auto& p) { p.mfa_device = mfa{"arn:aws:iam::123456789012:mfa/a", "000000"}; }) == fault::internal);
 }
 
-TEST_CASE("sts form: tags and policy ARNs are numbered from 1 and sorted bytewise", "[sts][form]") {
+TEST_CASE("form: tags and policy ARNs are numbered from 1 and sorted bytewise", "[sts][form]") {
     auto p = valid_role();
     for (int i = 0; i < 10; ++i) p.policy_arns.push_back("arn:aws:iam::aws:policy/P" + std::to_string(i));
     auto body = build_request(p).body;

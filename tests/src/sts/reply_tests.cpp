@@ -58,7 +58,7 @@ const char* good_fields =
 
 }  // namespace
 
-TEST_CASE("sts reply: GetSessionToken XML (documented example, pretty-printed)", "[sts][reply]") {
+TEST_CASE("reply: GetSessionToken XML (documented example, pretty-printed)", "[sts][reply]") {
     auto c = parse_credentials(data("get_session_token.xml"), "text/xml");
     CHECK(c.access_key_id == "ASIAIOSFODNN7EXAMPLE");
     CHECK(str(c.secret_access_key) == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
@@ -68,7 +68,7 @@ TEST_CASE("sts reply: GetSessionToken XML (documented example, pretty-printed)",
     CHECK_FALSE(c.account_id);
 }
 
-TEST_CASE("sts reply: AssumeRole XML and JSON agree", "[sts][reply]") {
+TEST_CASE("reply: AssumeRole XML and JSON agree", "[sts][reply]") {
     auto x = parse_credentials(data("assume_role.xml"), "text/xml");
     auto j = parse_credentials(data("assume_role.json"), "application/json");
     for (const auto* c : {&x, &j}) {
@@ -85,7 +85,7 @@ TEST_CASE("sts reply: AssumeRole XML and JSON agree", "[sts][reply]") {
           "scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==");
 }
 
-TEST_CASE("sts reply: GetSessionToken JSON with scientific-notation Expiration", "[sts][reply]") {
+TEST_CASE("reply: GetSessionToken JSON with scientific-notation Expiration", "[sts][reply]") {
     auto c = parse_credentials(data("get_session_token.json"), "application/json");
     CHECK(epoch_s(c.expiration) == 1514869445);
     CHECK(str(c.session_token) == gst_token);
@@ -104,7 +104,7 @@ TEST_CASE("sts reply: GetSessionToken JSON with scientific-notation Expiration",
     CHECK(epoch_s(esc.expiration) == 1000000000);
 }
 
-TEST_CASE("sts reply: format is sniffed, Content-Type only breaks ties", "[sts][reply]") {
+TEST_CASE("reply: format is sniffed, Content-Type only breaks ties", "[sts][reply]") {
     CHECK_NOTHROW(parse_credentials(data("get_session_token.json"), "text/xml"));
     CHECK_NOTHROW(parse_credentials("\n  " + data("get_session_token.xml"), "application/json"));
     CHECK_THAT(failure_of(""), Catch::Contains("empty"));
@@ -112,7 +112,7 @@ TEST_CASE("sts reply: format is sniffed, Content-Type only breaks ties", "[sts][
     CHECK_THAT(failure_of("garbage wJalrXUtnFEMI AQoE"), Catch::Contains("neither JSON nor XML"));
 }
 
-TEST_CASE("sts reply: malformed JSON gives clean errors", "[sts][reply]") {
+TEST_CASE("reply: malformed JSON gives clean errors", "[sts][reply]") {
     std::string full = data("get_session_token.json");
     while (!full.empty() && full.back() == '\n') full.pop_back();
     // Every truncation of a valid reply fails cleanly.
@@ -146,7 +146,7 @@ TEST_CASE("sts reply: malformed JSON gives clean errors", "[sts][reply]") {
     failure_of(std::string("{\"a\":") + std::string(3000, '{'));
 }
 
-TEST_CASE("sts reply: malformed XML gives clean errors", "[sts][reply]") {
+TEST_CASE("reply: malformed XML gives clean errors", "[sts][reply]") {
     const std::string full = data("assume_role.xml");
     for (std::size_t n = 1; n < full.size(); n += 11) {
         INFO(n);
@@ -170,7 +170,7 @@ TEST_CASE("sts reply: malformed XML gives clean errors", "[sts][reply]") {
     failure_of(std::string("<a>\xff\xfe</a>"));
 }
 
-TEST_CASE("sts reply: error bodies in every shape", "[sts][reply]") {
+TEST_CASE("reply: error bodies in every shape", "[sts][reply]") {
     auto x = parse_service_error(data("error.xml"), "text/xml");
     REQUIRE(x);
     CHECK(x->code == "SignatureDoesNotMatch");
@@ -206,7 +206,7 @@ TEST_CASE("sts reply: error bodies in every shape", "[sts][reply]") {
     }
 }
 
-TEST_CASE("sts reply: account id from ARNs", "[sts][reply]") {
+TEST_CASE("reply: account id from ARNs", "[sts][reply]") {
     CHECK(account_from_arn("arn:aws:sts::123456789012:assumed-role/r/s") == std::optional<std::string>("123456789012"));
     CHECK(account_from_arn("arn:aws-cn:iam::210987654321:user/x") == std::optional<std::string>("210987654321"));
     CHECK_FALSE(account_from_arn("arn:aws:sts::12345:assumed-role/r/s"));

@@ -54,7 +54,7 @@ bool have_tinyproxy() { return std::ifstream(tinyproxy_binary).good(); }
 
 }  // namespace
 
-TEST_CASE("sts client: through tinyproxy, chosen by HTTPS_PROXY and NO_PROXY", "[sts][client][proxy][tinyproxy]") {
+TEST_CASE("client: through tinyproxy, chosen by HTTPS_PROXY and NO_PROXY", "[sts][client][proxy][tinyproxy]") {
     const std::string host = test::test_pki().host_name;
     if (host.empty() || !have_tinyproxy()) {
         WARN("no host name resolving to loopback, or no tinyproxy: skipped");
@@ -92,7 +92,7 @@ TEST_CASE("sts client: through tinyproxy, chosen by HTTPS_PROXY and NO_PROXY", "
     CHECK_THAT(log, Catch::Contains("CONNECT") && Catch::Contains(host));
 }
 
-TEST_CASE("sts client: tinyproxy refusing the port is a clear error", "[sts][client][proxy][tinyproxy]") {
+TEST_CASE("client: tinyproxy refusing the port is a clear error", "[sts][client][proxy][tinyproxy]") {
     const std::string host = test::test_pki().host_name;
     if (host.empty() || !have_tinyproxy()) {
         WARN("no host name resolving to loopback, or no tinyproxy: skipped");

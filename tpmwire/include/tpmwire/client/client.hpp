@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace tpmwire {
@@ -80,15 +81,35 @@ public:
         }
     }
 
-    // Flushes every transient object and session this client created and
-    // has not flushed yet, newest first. Best effort: errors are swallowed,
-    // and it stops at the first timeout (a hung TPM would only time out again).
-    net::awaitable<void> flush_tracked() {
+    // Runs `body`, then flushes every transient object and session created
+    // while it ran, on success and on every error path; rethrows the error.
+    // (C++ forbids co_await in a catch block, so this is the one place that
+    // does the capture-flush-rethrow dance.)
+    template <class T>
+    net::awaitable<T> scoped(net::awaitable<T> body) {
+        const std::size_t mark = tracked_.size();
+        std::exception_ptr failure;
+        std::optional<T> out;
+        try {
+            out.emplace(co_await std::move(body));
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        co_await flush_tracked(mark);
+        if (failure) std::rethrow_exception(failure);
+        co_return std::move(*out);
+    }
+
+    // Flushes the transient objects and sessions this client created and has
+    // not flushed yet (those tracked after position `from`), newest first.
+    // Best effort: errors are swallowed, and it stops at the first timeout
+    // (a hung TPM would only time out again).
+    net::awaitable<void> flush_tracked(std::size_t from = 0) {
         if (!transport_->is_open() && transport_->flushes_on_close()) {
             tracked_.clear();  // the resource manager flushed them on close
             co_return;
         }
-        while (!tracked_.empty()) {
+        while (tracked_.size() > from) {
             TPM_HANDLE h = tracked_.back();
             tracked_.pop_back();
             const FlushContext flush{h};
@@ -96,7 +117,7 @@ public:
                 co_await execute(flush);
             } catch (const error& e) {
                 if (e.kind() == errc::timeout || e.kind() == errc::transport) {
-                    tracked_.clear();
+                    tracked_.resize(std::min(tracked_.size(), from));
                     co_return;
                 }
             }

@@ -1,0 +1,56 @@
+// A transport decorator that records every byte written to and read from
+// the TPM: the "bus" a passive listener would see. Header-only (Asio).
+#pragma once
+
+#include "tpmwire/transports/transport.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace test {
+
+struct bus_record {
+    std::vector<tpmwire::bytes> commands;
+    std::vector<tpmwire::bytes> responses;
+
+    // True when `needle` appears anywhere in what crossed the bus.
+    bool contains(tpmwire::bytes_view needle) const {
+        auto in = [&](const std::vector<tpmwire::bytes>& all) {
+            for (const auto& b : all)
+                if (std::search(b.begin(), b.end(), needle.begin(), needle.end()) != b.end()) return true;
+            return false;
+        };
+        return in(commands) || in(responses);
+    }
+    // Command codes sent, in order.
+    std::vector<std::uint32_t> command_codes() const {
+        std::vector<std::uint32_t> out;
+        for (const auto& c : commands)
+            if (c.size() >= 10) out.push_back(static_cast<std::uint32_t>(c[6]) << 24 | c[7] << 16 | c[8] << 8 | c[9]);
+        return out;
+    }
+};
+
+class capturing_transport final : public tpmwire::transport {
+public:
+    capturing_transport(std::unique_ptr<tpmwire::transport> inner, std::shared_ptr<bus_record> record)
+        : inner_(std::move(inner)), record_(std::move(record)) {}
+    tpmwire::net::awaitable<tpmwire::bytes> transact(tpmwire::bytes_view command) override {
+        record_->commands.emplace_back(command.begin(), command.end());
+        auto rsp = co_await inner_->transact(command);
+        record_->responses.push_back(rsp);
+        co_return rsp;
+    }
+    void close() noexcept override { inner_->close(); }
+    bool is_open() const noexcept override { return inner_->is_open(); }
+    tpmwire::net::awaitable<void> reopen() override { return inner_->reopen(); }
+    std::string describe() const override { return inner_->describe(); }
+    bool flushes_on_close() const noexcept override { return inner_->flushes_on_close(); }
+
+private:
+    std::unique_ptr<tpmwire::transport> inner_;
+    std::shared_ptr<bus_record> record_;
+};
+
+}  // namespace test
