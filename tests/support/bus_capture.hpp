@@ -23,6 +23,16 @@ struct bus_record {
         };
         return in(commands) || in(responses);
     }
+    // Responses that asked for the command to be sent again
+    // (TPM_RC_RETRY, TPM_RC_YIELDED, TPM_RC_TESTING): libtpms answers
+    // TPM_RC_RETRY once while it writes pending dictionary-attack state to NV.
+    std::size_t retries() const {
+        std::size_t n = 0;
+        for (const auto& r : responses)
+            if (r.size() == 10 && r[6] == 0 && r[7] == 0 && r[8] == 0x09 && (r[9] == 0x22 || r[9] == 0x08 || r[9] == 0x0A))
+                ++n;
+        return n;
+    }
     // Command codes sent, in order.
     std::vector<std::uint32_t> command_codes() const {
         std::vector<std::uint32_t> out;

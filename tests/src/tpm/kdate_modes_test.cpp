@@ -1,0 +1,301 @@
+// The TPM part of a credential fetch, mode by mode, against a real swtpm
+// with keys made by tpm2-tools as users make them. For each mode: kDate
+// equals the software HMAC, the number of TPM commands, and what a passive
+// listener on the bus sees (bus capture).
+#include "support/bus_capture.hpp"
+#include "support/coro.hpp"
+#include "support/swtpm.hpp"
+
+#include "error.hpp"
+#include "sigv4/signer.hpp"
+#include "tpm/kdate.hpp"
+
+#include "tpmwire/client/client.hpp"
+#include "tpmwire/keyfile/keyfile.hpp"
+#include "tpmwire/transports/open.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+
+using namespace tpmwire;
+using atpc::tpm::key_plan;
+
+namespace {
+
+const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const std::string date = "20150830";
+const bytes expected_kdate = atpc::sigv4::software_kdate(secret, date);
+
+struct lab {
+    test::swtpm sw;
+    explicit lab(test::swtpm_options o = {}) : sw(o) { make_keys(); }
+
+    void tool(std::vector<std::string> argv) {
+        auto r = sw.tool(std::move(argv));
+        INFO(r.describe());
+        REQUIRE(r.ok());
+    }
+
+    // The original README's flow: H-2 primary, then tpm2_import of the
+    // secret as an HMAC key (with a password, with a PCR policy), each kept
+    // both as a PEM file and at a persistent handle.
+    void make_keys() {
+        std::ofstream(sw.work_dir() / "hmac.key", std::ios::binary) << "AWS4" << secret;
+        tool({"tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc", "-c", "primary.ctx", "-a",
+              "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda|restricted|decrypt"});
+        tool({"tpm2_startauthsession", "-S", "trial.ctx"});
+        tool({"tpm2_policypcr", "-S", "trial.ctx", "-l", "sha256:23", "-L", "pcr23.policy"});
+        tool({"tpm2_flushcontext", "trial.ctx"});
+        struct variant {
+            const char* name;
+            std::vector<std::string> extra;
+            const char* handle;
+        };
+        for (const auto& v : {variant{"plain", {}, "0x81010002"}, variant{"password", {"-p", "pass123"}, "0x81010003"},
+                              variant{"pcr", {"-L", "pcr23.policy"}, "0x81010004"}}) {
+            std::string n = v.name;
+            std::vector<std::string> import{"tpm2_import", "-C", "primary.ctx", "-G", "hmac", "-i", "hmac.key",
+                                            "-u", n + ".pub", "-r", n + ".priv"};
+            import.insert(import.end(), v.extra.begin(), v.extra.end());
+            tool(import);
+            flush_all();
+            tool({"tpm2_encodeobject", "-C", "primary.ctx", "-u", n + ".pub", "-r", n + ".priv", "-o", n + ".pem"});
+            flush_all();
+            tool({"tpm2_load", "-C", "primary.ctx", "-u", n + ".pub", "-r", n + ".priv", "-c", n + ".ctx"});
+            tool({"tpm2_evictcontrol", "-C", "o", "-c", n + ".ctx", v.handle});
+            flush_all();
+        }
+    }
+
+    // The tools leave objects and their own sessions loaded on a TPM without
+    // a resource manager; swtpm has 3 slots of each.
+    void flush_all() {
+        tool({"tpm2_flushcontext", "-t"});
+        tool({"tpm2_flushcontext", "-l"});
+    }
+
+    tss2_private_key pem(const std::string& name) {
+        std::ifstream in(sw.work_dir() / (name + ".pem"), std::ios::binary);
+        return parse_tss2_key(bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    }
+
+    key_plan plan() {
+        key_plan p;
+        p.address = parse_tpm_address(sw.address());
+        return p;
+    }
+
+    struct outcome {
+        atpc::tpm::kdate_result result;
+        std::size_t commands = 0;
+        test::bus_record bus;
+        std::string error;
+    };
+
+    outcome run(const key_plan& p) {
+        outcome out;
+        auto record = std::make_shared<test::bus_record>();
+        net::io_context io;
+        {
+            client tpm(io.get_executor(),
+                       std::make_unique<test::capturing_transport>(make_transport(io.get_executor(), p.address), record));
+            try {
+                out.result = test::run_coro(io, atpc::tpm::compute_kdate(tpm, p, date, {}));
+            } catch (const atpc::error& e) {
+                out.error = e.what();
+            }
+            // Commands this flow issued; a TPM-requested resend is not one more.
+            out.commands = tpm.commands_sent() - record->retries();
+        }
+        out.bus = *record;
+        return out;
+    }
+
+    std::uint32_t lockout_counter() {
+        auto r = sw.tool({"tpm2_getcap", "properties-variable"});
+        REQUIRE(r.ok());
+        auto at = r.out.find("TPM2_PT_LOCKOUT_COUNTER:");
+        REQUIRE(at != std::string::npos);
+        return static_cast<std::uint32_t>(std::stoul(r.out.substr(r.out.find(':', at) + 1), nullptr, 0));
+    }
+
+    void no_leaks() {
+        CHECK(sw.transient_handles().empty());
+        CHECK(sw.loaded_sessions().empty());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("persistent handle, no password: 2 commands, kDate in clear (documented)", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81010002;
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK(o.commands == 2);
+    CHECK_FALSE(o.result.encrypted);
+    // Negative control for the capture: an unsalted run shows kDate.
+    CHECK(o.bus.contains(expected_kdate));
+    l.no_leaks();
+}
+
+TEST_CASE("persistent handle with a password: bound session, kDate and password hidden", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81010003;
+    p.key_auth = to_bytes("pass123");
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK(o.commands == 4);  // ReadPublic, GetCapability (lockout), StartAuthSession, HMAC
+    CHECK(o.result.encrypted);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    CHECK_FALSE(o.bus.contains(as_bytes("pass123")));
+    l.no_leaks();
+}
+
+TEST_CASE("wrong password: explained, counted once, and the right one still works", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81010003;
+    p.key_auth = to_bytes("Tr0ub4dor");
+    auto bad = l.run(p);
+    CHECK_THAT(bad.error, Catch::Contains("TPM_RC_AUTH_FAIL") && Catch::Contains("wrong password") &&
+                              Catch::Contains("1 of 3 dictionary-attack failures now counted"));
+    CHECK_THAT(bad.error, !Catch::Contains("Tr0ub4dor"));
+    CHECK_FALSE(bad.bus.contains(as_bytes("Tr0ub4dor")));
+    CHECK(l.lockout_counter() == 1);
+    l.no_leaks();
+
+    p.key_auth = to_bytes("pass123");
+    auto good = l.run(p);
+    REQUIRE(good.error.empty());
+    CHECK(good.result.kdate == expected_kdate);
+    l.no_leaks();
+}
+
+TEST_CASE("the lockout guard refuses the last try before a lockout, sending no HMAC", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81010003;
+    p.key_auth = to_bytes("wrong");
+    l.run(p);
+    l.run(p);
+    REQUIRE(l.lockout_counter() == 2);
+    auto refused = l.run(p);
+    CHECK_THAT(refused.error, Catch::Contains("refusing to try the key password: 2 of 3"));
+    auto codes = refused.bus.command_codes();
+    CHECK(std::find(codes.begin(), codes.end(), TPM_CC_HMAC) == codes.end());
+    CHECK(l.lockout_counter() == 2);
+    l.no_leaks();
+}
+
+TEST_CASE("PCR policy key: signs while PCR 23 is unchanged, then 'PCR policy not satisfied'", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81010004;
+    p.pcrs = {23};
+    auto ok = l.run(p);
+    REQUIRE(ok.error.empty());
+    CHECK(ok.result.kdate == expected_kdate);
+    CHECK(ok.commands == 4);  // ReadPublic, StartAuthSession, PolicyPCR, HMAC
+    l.no_leaks();
+
+    l.tool({"tpm2_pcrextend", "23:sha256=" + std::string(64, 'a')});
+    auto changed = l.run(p);
+    CHECK_THAT(changed.error, Catch::Contains("PCR policy not satisfied"));
+    l.no_leaks();
+}
+
+TEST_CASE("key file (H-2 parent): salted session, kDate encrypted, 6 commands", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.key_file = l.pem("plain");
+    p.key_file_path = "plain.pem";
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK(o.commands == 6);  // CreatePrimary, Load, StartAuthSession, HMAC, FlushContext x2
+    CHECK(o.result.encrypted);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    l.no_leaks();
+}
+
+TEST_CASE("key file with a password and key file with a PCR policy", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.key_file = l.pem("password");
+    p.key_file_path = "password.pem";
+    p.key_auth = to_bytes("pass123");
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    CHECK_FALSE(o.bus.contains(as_bytes("pass123")));
+    l.no_leaks();
+
+    auto q = l.plan();
+    q.key_file = l.pem("pcr");
+    q.key_file_path = "pcr.pem";
+    q.pcrs = {23};
+    auto r = l.run(q);
+    REQUIRE(r.error.empty());
+    CHECK(r.result.kdate == expected_kdate);
+    CHECK_FALSE(r.bus.contains(expected_kdate));
+    l.no_leaks();
+}
+
+TEST_CASE("--tpm-session-encrypt-with-name: the EK salts the session; a wrong name stops before any HMAC", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});
+    l.tool({"tpm2_readpublic", "-c", "0x81010001", "-n", "ek.name"});
+    std::ifstream in(l.sw.work_dir() / "ek.name", std::ios::binary);
+    bytes ek_name((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(ek_name.size() == 34);
+
+    auto p = l.plan();
+    p.persistent_handle = 0x81010002;
+    p.salt_name = ek_name;
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK(o.result.encrypted);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    l.no_leaks();
+
+    bytes wrong = ek_name;
+    wrong.back() ^= 1;
+    p.salt_name = wrong;
+    auto refused = l.run(p);
+    CHECK_THAT(refused.error, Catch::Contains("not the one given by --tpm-session-encrypt-with-name"));
+    auto codes = refused.bus.command_codes();
+    CHECK(std::find(codes.begin(), codes.end(), TPM_CC_HMAC) == codes.end());
+    l.no_leaks();
+}
+
+TEST_CASE("negative control: a cleartext password session shows the password on the bus", "[swtpm]") {
+    lab l;
+    auto record = std::make_shared<test::bus_record>();
+    net::io_context io;
+    {
+        client tpm(io.get_executor(), std::make_unique<test::capturing_transport>(
+                                          make_transport(io.get_executor(), parse_tpm_address(l.sw.address())), record));
+        auto pw = PasswordSession::cleartext_for_testing(to_bytes("pass123"));
+        auto body = [&]() -> net::awaitable<bytes> {
+            const ReadPublic read{NamedHandle(0x81010003)};
+            auto pub = co_await tpm.execute(read);
+            HMAC hmac;
+            hmac.handle = AuthHandle(0x81010003, pub.name, &pw);
+            hmac.buffer = TPM2B_MAX_BUFFER(to_bytes(date));
+            hmac.hashAlg = TPM_ALG_SHA256;
+            auto rsp = co_await tpm.execute(hmac);
+            co_return rsp.outHMAC.buffer;
+        };
+        CHECK(test::run_coro(io, body()) == expected_kdate);
+    }
+    CHECK(record->contains(as_bytes("pass123")));
+    CHECK(record->contains(expected_kdate));
+}
