@@ -284,7 +284,6 @@ void validate(const options& o) {
     }
     if (o.token_code.has_value() != o.serial_number.has_value())
         usage_error("--token-code and --serial-number go together");
-    if (o.timeout > o.deadline) usage_error("--timeout is longer than --deadline");
 }
 
 std::string usage() {

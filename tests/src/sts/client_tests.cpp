@@ -80,6 +80,7 @@ TEST_CASE("client: JSON success and the exact request on the wire", "[sts][clien
     const auto& r = reqs[0];
     CHECK(r.method == "POST");
     CHECK(r.target == "/");
+    CHECK(r.sni == "localhost");
     CHECK(r.body == "Action=GetSessionToken&DurationSeconds=3600&Version=2011-06-15");
     CHECK(r.header("Host") == "localhost:" + std::to_string(server.port()));
     CHECK(r.header("Content-Type") == "application/x-www-form-urlencoded; charset=utf-8");
@@ -296,6 +297,7 @@ TEST_CASE("client: TLS refusals", "[sts][client][tls]") {
         https_server good(test::test_pki().server_cert, test::test_pki().server_key);
         good.script({test::json_reply(200, test::read_data("get_session_token.json"))});
         CHECK_NOTHROW(test::run_call(test::options_for(good.port(), "127.0.0.1"), test::gst_request(), signer));
+        CHECK(good.requests().at(0).sni.empty());  // no SNI for IP literals (RFC 6066)
     }
     SECTION("certificate from an unknown CA") {
         https_server other(test::test_pki().other_ca_cert, test::test_pki().other_ca_key);

@@ -111,6 +111,7 @@ struct https_server::impl {
             for (const auto& f : req) rec.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
             rec.body = req.body();
             rec.received = std::chrono::system_clock::now();
+            if (const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) rec.sni = sni;
             scripted_reply r = pick(rec);
             if (r.delay.count() > 0) {
                 asio::steady_timer t(stream.get_executor());

@@ -22,6 +22,7 @@ struct recorded_request {
     std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
     std::string body;
     std::chrono::system_clock::time_point received;
+    std::string sni;  // TLS server name the client asked for ("" when none)
 
     // First value of a header (case-insensitive), or "" when absent.
     std::string header(std::string_view name) const;
