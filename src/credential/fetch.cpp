@@ -62,7 +62,11 @@ net::awaitable<tpm::kdate_result> tpm_part(run_state& s, std::string date) {
     auto result = co_await tpm::compute_kdate(tpm, s.plan, date, s.trace);
     s.report.tpm_commands = tpm.commands_sent();
     s.report.kdate_encrypted = result.encrypted;
-    if (s.trace) s.trace(fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+    s.report.tpm_retries = tpm.retries();
+    if (s.trace)
+        s.trace(tpm.retries() ? fmt::format("TPM: done, {} commands ({} resent at the TPM's request)",
+                                            tpm.commands_sent(), tpm.retries())
+                              : fmt::format("TPM: done, {} commands", tpm.commands_sent()));
     co_return result;
 }
 

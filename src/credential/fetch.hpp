@@ -11,6 +11,7 @@ namespace atpc::credential {
 
 struct fetch_report {
     std::size_t tpm_commands = 0;
+    std::size_t tpm_retries = 0;
     bool kdate_encrypted = false;
 };
 

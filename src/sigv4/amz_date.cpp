@@ -50,7 +50,7 @@ std::string amz_date(std::chrono::system_clock::time_point tp) {
     const hh_mm_ss hms{secs - day};
     const int year = static_cast<int>(ymd.year());
     if (year < 0 || year > 9999) throw error(fault::usage, "the signing time is outside the years 0000-9999");
-    char buf[17];
+    char buf[32];  // 17 needed; room for what -Wformat-truncation cannot rule out
     std::snprintf(buf, sizeof buf, "%04d%02u%02u" "T%02d%02d%02dZ", year, static_cast<unsigned>(ymd.month()),
                   static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
                   static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));

@@ -65,8 +65,9 @@ asio::awaitable<credentials> call(call_options options, sts_request request, sig
         retry_class retry = retry_class::none;
         std::optional<milliseconds> retry_after;
         try {
+            const auto attempt_deadline = std::min(now + options.attempt_timeout, options.deadline);
             auto reply = co_await detail::exchange(tls, options.target, options.proxy, req, options.user_agent,
-                                                   ca_source, std::min(now + options.attempt_timeout, options.deadline));
+                                                   ca_source, attempt_deadline);
             const auto received = system_clock::now();
             if (reply.status / 100 == 2) {
                 try {
@@ -98,8 +99,11 @@ asio::awaitable<credentials> call(call_options options, sts_request request, sig
             retry = e.retry();
         }
 
-        if (retry == retry_class::none) throw with_suffix(*failure, attempts > 1 ? " (attempt " + std::to_string(attempts) + ")" : "");
+        if (retry == retry_class::none) {
+            throw with_suffix(*failure, attempts > 1 ? " (attempt " + std::to_string(attempts) + ")" : "");
+        }
         if (attempts >= options.retry.max_attempts) {
+            if (attempts == 1) throw *failure;
             throw with_suffix(*failure, " (gave up after " + std::to_string(attempts) + " attempts)");
         }
         const auto delay = backoff_delay(options.retry, retry, attempts, options.random(), retry_after);

@@ -11,34 +11,18 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include <chrono>
-#include <functional>
-#include <optional>
-#include <string>
-
-#include "sts/endpoint.hpp"
 #include "sts/form.hpp"
+#include "sts/options.hpp"
 #include "sts/outgoing.hpp"
-#include "sts/proxy.hpp"
 #include "sts/reply.hpp"
-#include "sts/retry.hpp"
-#include "sts/trust.hpp"
 
 namespace atpc::sts {
 
-struct call_options {
-    endpoint target;
-    std::optional<proxy_settings> proxy;  // from proxy_for(env, target.host, target.port)
-    trust_store trust;                    // from resolve_trust(...)
-    std::chrono::steady_clock::time_point deadline;
-    std::chrono::milliseconds attempt_timeout{10000};
-    retry_policy retry{};
-    std::string user_agent;          // empty: "aws-tpm-process-credential/<version>"
-    std::function<double()> random;  // uniform [0, 1) for backoff jitter; empty: seeded from std::random_device
-};
-
-// Runs on the executor of the calling coroutine. Arguments are taken by value,
-// so the caller's objects may go away while the call runs.
+// Runs on the executor of the calling coroutine (an awaitable needs no
+// executor argument). Arguments are taken by value, so the caller's objects
+// may go away while the call runs. Typical use:
+//   auto opts = resolve_call_options(inputs, ca_bundle_flag, process_environment(), deadline);
+//   auto creds = co_await call(opts, build_request(params), signer_from_sigv4);
 boost::asio::awaitable<credentials> call(call_options options, sts_request request, signer sign);
 
 }  // namespace atpc::sts

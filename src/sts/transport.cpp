@@ -97,7 +97,9 @@ asio::awaitable<tcp::resolver::results_type> resolve(const std::string& host, st
     co_return job->results;
 }
 
-asio::awaitable<void> connect_tcp(connection& c, const std::string& host, std::uint16_t port, std::string_view what) {
+// `what` names the peer ("STS at", "proxy"); `hint` ends the message.
+asio::awaitable<void> connect_tcp(connection& c, const std::string& host, std::uint16_t port, std::string_view what,
+                                  std::string_view hint) {
     c.step = "DNS lookup";
     auto endpoints = co_await resolve(host, port);
     c.step = "TCP connect";
@@ -107,7 +109,7 @@ asio::awaitable<void> connect_tcp(connection& c, const std::string& host, std::u
         if (e.code() == asio::error::operation_aborted) throw;
         throw attempt_error(fault::network,
                             "could not connect to " + std::string(what) + " " + join_host_port(host, port) + ": " +
-                                e.code().message(),
+                                e.code().message() + "; " + std::string(hint),
                             retry_class::transient);
     }
     c.socket().set_option(tcp::no_delay(true));
@@ -215,10 +217,14 @@ asio::awaitable<http_reply> run(connection& c, const endpoint& target, const std
                                 const outgoing& request, const std::string& user_agent, const std::string& ca_source) {
     const std::string who = peer_name(target, proxy);
     if (proxy) {
-        co_await connect_tcp(c, proxy->host, proxy->port, "proxy");
+        // Named, not temporaries: g++ 12 mishandles temporaries with
+        // destructors inside co_await expressions.
+        const std::string hint = "check " + proxy->source;
+        co_await connect_tcp(c, proxy->host, proxy->port, "proxy", hint);
         co_await proxy_connect(c, *proxy, target, user_agent);
     } else {
-        co_await connect_tcp(c, target.host, target.port, "STS at");
+        const std::string hint = "check the endpoint (" + target.source + ") and the network";
+        co_await connect_tcp(c, target.host, target.port, "STS at", hint);
     }
 
     c.step = "TLS handshake";
@@ -307,11 +313,13 @@ asio::awaitable<http_reply> exchange(ssl::context& ctx, const endpoint& target,
     auto ex = co_await asio::this_coro::executor;
     connection c(ex, ctx);
     const auto started = std::chrono::steady_clock::now();
+    // The exchange races the watchdog; whichever finishes first cancels the
+    // other (wait_for_one), and the group waits for both to wind down.
+    auto race = asio::experimental::make_parallel_group(
+        asio::co_spawn(ex, run(c, target, proxy, request, user_agent, ca_source), asio::deferred),
+        asio::co_spawn(ex, watchdog(c, deadline), asio::deferred));
     auto [order, run_ex, reply, watchdog_ex] =
-        co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(ex, run(c, target, proxy, request, user_agent, ca_source), asio::deferred),
-            asio::co_spawn(ex, watchdog(c, deadline), asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+        co_await race.async_wait(asio::experimental::wait_for_one(), asio::deferred);
     if (order[0] == 1 && !watchdog_ex) {
         throw attempt_error(fault::timeout,
                             "STS request to " + peer_name(target, proxy) + " timed out during " + c.step + " after " +

@@ -75,6 +75,7 @@ public:
                         std::chrono::steady_clock::now() + backoff < deadline;
                 if (!retry) throw;
             }
+            ++retries_;
             net::steady_timer pause(ex_, backoff);
             co_await pause.async_wait(net::use_awaitable);
             backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
@@ -137,6 +138,9 @@ public:
 
     // Commands put on the wire, retries and flushes included.
     std::size_t commands_sent() const noexcept { return sent_; }
+    // Of those, how many were resent because the TPM asked (TPM_RC_RETRY,
+    // YIELDED, TESTING); libtpms asks once while it writes DA state to NV.
+    std::size_t retries() const noexcept { return retries_; }
     transport& bus() noexcept { return *transport_; }
     const client_options& options() const noexcept { return options_; }
     void set_overall_deadline(std::chrono::steady_clock::time_point t) { options_.overall_deadline = t; }
@@ -192,6 +196,7 @@ private:
     client_options options_;
     std::vector<TPM_HANDLE> tracked_;
     std::size_t sent_ = 0;
+    std::size_t retries_ = 0;
     bool busy_ = false;
 };
 
