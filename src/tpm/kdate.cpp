@@ -38,6 +38,8 @@ struct loaded_key {
 struct salt_key {
     TPM_HANDLE handle = 0;
     TPMT_PUBLIC publicArea;
+    // An endorsement key: authorizing it takes PolicySecret(endorsement).
+    bool endorsement = false;
 };
 
 // A session that authorizes `entity` with a non-empty password without the
@@ -56,6 +58,13 @@ net::awaitable<std::unique_ptr<AuthSession>> password_session(client& tpm, TPM_H
     co_return session;
 }
 
+// True when `pub` is an RSA EK made from template L-1 (any unique value).
+bool is_rsa_ek(TPMT_PUBLIC pub) {
+    if (pub.type != TPM_ALG_RSA) return false;
+    pub.unique = TPM2B_PUBLIC_KEY_RSA(bytes(256, 0));
+    return pub == ek_rsa_template();
+}
+
 // The RSA EK (template L-1): the persistent one at 0x81010001 when its
 // public area is the template's, else a fresh primary. With `expected`, the
 // name we compute from the public area must equal it (never trusting the
@@ -71,13 +80,9 @@ net::awaitable<salt_key> endorsement_key(client& tpm, progress& p, const bytes& 
     } catch (const tpmwire::error& e) {
         if (e.kind() != errc::tpm || base_rc(e.rc()) != TPM_RC_HANDLE) throw;
     }
-    auto matches_template = [](TPMT_PUBLIC pub) {
-        pub.unique = TPM2B_PUBLIC_KEY_RSA(bytes(256, 0));
-        return pub == ek_rsa_template();
-    };
     if (persistent) {
-        bool usable = expected ? object_name(*persistent).buffer == *expected : matches_template(*persistent);
-        if (usable) co_return salt_key{ek_rsa_persistent_handle, *persistent};
+        bool usable = expected ? object_name(*persistent).buffer == *expected : is_rsa_ek(*persistent);
+        if (usable) co_return salt_key{ek_rsa_persistent_handle, *persistent, true};
     }
     p.at("creating the endorsement key (TCG template L-1)");
     auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, {}, endorsement_auth);
@@ -90,7 +95,7 @@ net::awaitable<salt_key> endorsement_key(client& tpm, progress& p, const bytes& 
                                           to_hex(object_name(rsp.outPublic.publicArea).buffer) +
                                           ", not the one given by --tpm-session-encrypt-with-name: refusing to use "
                                           "this TPM (wrong machine, or something is intercepting the TPM)");
-    co_return salt_key{rsp.objectHandle, rsp.outPublic.publicArea};
+    co_return salt_key{rsp.objectHandle, rsp.outPublic.publicArea, true};
 }
 
 // The key's parent for a key file, loaded: H2 primary, EK, or a persistent key.
@@ -102,7 +107,9 @@ net::awaitable<salt_key> load_parent(client& tpm, progress& p, const key_plan& p
         p.at("reading the parent key at " + hex_handle(file.parent));
         const ReadPublic read{NamedHandle(file.parent)};
         auto rsp = co_await tpm.execute(read);
-        co_return salt_key{file.parent, rsp.outPublic.publicArea};
+        // A key file whose parent is a persistent EK (tpm2_import -C 0x81010001)
+        // needs the EK's policy even without --useEKParent.
+        co_return salt_key{file.parent, rsp.outPublic.publicArea, is_rsa_ek(rsp.outPublic.publicArea)};
     }
     if (!parent_is_h2_primary(file.parent))
         throw atpc::error(fault::config, "key file " + plan.key_file_path + ": parent " + hex_handle(file.parent) +
@@ -138,7 +145,7 @@ net::awaitable<loaded_key> load_key(client& tpm, progress& p, const key_plan& pl
     const auto& file = *plan.key_file;
     TPM2B_NAME parent_name = object_name(parent.publicArea);
     std::unique_ptr<AuthSession> auth;
-    if (plan.ek_parent) auth = co_await endorsement_policy(tpm, p, parent, plan.parent_auth);
+    if (parent.endorsement) auth = co_await endorsement_policy(tpm, p, parent, plan.parent_auth);
     else if (handle_type(parent.handle) == TPM_HT_PERSISTENT)
         auth = co_await password_session(tpm, parent.handle, parent_name, plan.parent_auth);
     p.at("loading the key from " + plan.key_file_path);

@@ -175,3 +175,29 @@ TEST_CASE("endpoint: bad overrides and regions are refused", "[sts][endpoint]") 
         CHECK_THAT(e.what(), Catch::Contains("https"));
     }
 }
+
+#include "sts/options.hpp"
+
+TEST_CASE("options: endpoint, proxy and trust resolved together", "[sts][endpoint]") {
+    const auto deadline = std::chrono::steady_clock::now();
+    auto o = atpc::sts::resolve_call_options({std::nullopt, "eu-west-1"}, std::nullopt,
+                                             fake_env({{"HTTPS_PROXY", "proxy:3128"}, {"AWS_CA_BUNDLE", "/x.pem"},
+                                                       {"SSL_CERT_DIR", "/certs"}}),
+                                             deadline);
+    CHECK(o.target.host == "sts.eu-west-1.amazonaws.com");
+    REQUIRE(o.proxy);
+    CHECK(o.proxy->display() == "http://proxy:3128");
+    CHECK(o.trust.ca_bundle == std::optional<std::string>("/x.pem"));
+    CHECK(o.trust.ca_bundle_source == "AWS_CA_BUNDLE");
+    CHECK(o.trust.system_dir == "/certs");
+    CHECK(o.deadline == deadline);
+
+    auto flag = atpc::sts::resolve_call_options({}, std::string("/flag.pem"),
+                                                fake_env({{"AWS_CA_BUNDLE", "/x.pem"}, {"NO_PROXY", "*"},
+                                                          {"HTTPS_PROXY", "proxy:3128"}}),
+                                                deadline);
+    CHECK(flag.trust.ca_bundle == std::optional<std::string>("/flag.pem"));
+    CHECK(flag.trust.ca_bundle_source == "--ca-bundle");
+    CHECK_FALSE(flag.proxy);
+    CHECK_FALSE(flag.trust.system_dir.empty());
+}

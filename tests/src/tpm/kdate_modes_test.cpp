@@ -299,3 +299,32 @@ TEST_CASE("negative control: a cleartext password session shows the password on 
     CHECK(record->contains(as_bytes("pass123")));
     CHECK(record->contains(expected_kdate));
 }
+
+TEST_CASE("key file under the RSA EK: PolicySecret(endorsement) to load, salted to the EK", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});
+    std::ofstream(l.sw.work_dir() / "hmac.key", std::ios::binary) << "AWS4" << secret;
+    l.tool({"tpm2_startauthsession", "--policy-session", "-S", "s.ctx"});
+    l.tool({"tpm2_policysecret", "-S", "s.ctx", "-c", "e"});
+    l.tool({"tpm2_import", "-C", "0x81010001", "-G", "hmac", "-i", "hmac.key", "-u", "ek-child.pub", "-r",
+            "ek-child.priv", "-P", "session:s.ctx"});
+    l.tool({"tpm2_flushcontext", "s.ctx"});
+    l.flush_all();
+    l.tool({"tpm2_encodeobject", "-C", "0x81010001", "-u", "ek-child.pub", "-r", "ek-child.priv", "-o", "ek-child.pem"});
+    l.flush_all();
+    auto key = l.pem("ek-child");
+    CHECK(key.parent == 0x81010001);
+
+    for (bool flag : {false, true}) {
+        INFO("--useEKParent " << flag);
+        auto p = l.plan();
+        p.key_file = key;
+        p.key_file_path = "ek-child.pem";
+        p.ek_parent = flag;
+        auto o = l.run(p);
+        REQUIRE(o.error.empty());
+        CHECK(o.result.kdate == expected_kdate);
+        CHECK(o.result.encrypted);
+        CHECK_FALSE(o.bus.contains(expected_kdate));
+        l.no_leaks();
+    }
+}
