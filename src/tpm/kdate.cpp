@@ -6,6 +6,7 @@
 #include "tpmwire/keyfile/templates.hpp"
 #include "tpmwire/marshal/rc.hpp"
 #include "tpmwire/sessions/name.hpp"
+#include "tpmwire/sessions/policy_digest.hpp"
 
 #include <fmt/format.h>
 
@@ -195,6 +196,46 @@ net::awaitable<void> lockout_guard(client& tpm, progress& p) {
                                            : ""));
 }
 
+// Runs the key's policy in `session`: PolicyPCR (--pcrs) and/or
+// PolicyAuthValue (a password, or a key without userWithAuth). Keys
+// duplicated to an EK parent by the original tool's tooling carry
+// PolicyOR(that branch, PolicyDuplicationSelect(EK name)); when the key's
+// authPolicy is such an OR, the matching PolicyOR is added.
+net::awaitable<void> satisfy_key_policy(client& tpm, progress& p, const key_plan& plan, const loaded_key& key,
+                                        AuthSession& session, const std::optional<salt_key>& parent) {
+    std::optional<bytes> current;  // the session's digest, when known offline
+    if (!plan.pcrs.empty()) {
+        p.at("PolicyPCR over sha256:" + fmt::format("{}", fmt::join(plan.pcrs, ",")));
+        PolicyPCR pcr;
+        pcr.policySession = NamedHandle(session.handle());
+        pcr.pcrs = pcr_selection(TPM_ALG_SHA256, plan.pcrs);
+        co_await tpm.execute(pcr);
+    }
+    if (!plan.key_auth.empty() || plan.pcrs.empty()) {
+        p.at("PolicyAuthValue");
+        co_await policy_auth_value(tpm, session);
+        if (plan.pcrs.empty()) current = policy_digest().auth_value().digest();
+    }
+    const bytes& wanted = key.publicArea.authPolicy.buffer;
+    if (!parent || !parent->endorsement || wanted.empty() || (current && *current == wanted)) co_return;
+    if (!current) {
+        p.at("reading the policy digest so far");
+        current = co_await policy_get_digest(tpm, session);
+        if (*current == wanted) co_return;
+    }
+    bytes dup = policy_digest().duplication_select(object_name(parent->publicArea), {}, false).digest();
+    for (auto branches : {std::vector<bytes>{*current, dup}, std::vector<bytes>{dup, *current}}) {
+        if (policy_digest().or_(branches).digest() != wanted) continue;
+        p.at("PolicyOR with PolicyDuplicationSelect(endorsement key)");
+        PolicyOR any;
+        any.policySession = NamedHandle(session.handle());
+        for (auto& b : branches) any.pHashList.digests.push_back(TPM2B_DIGEST(b));
+        co_await tpm.execute(any);
+        co_return;
+    }
+    // Otherwise the TPM will say the policy is not satisfied.
+}
+
 net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_plan& plan, const std::string& date) {
     // The salt key, when the user named one: the EK, verified by name.
     std::optional<salt_key> salt;
@@ -205,13 +246,14 @@ net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_pla
     }
 
     loaded_key key;
+    std::optional<salt_key> parent;
     if (plan.key_file) {
-        salt_key parent = co_await load_parent(tpm, p, plan, ek);
+        parent = co_await load_parent(tpm, p, plan, ek);
         // Without a named EK, salt to the parent we just used: this hides
         // kDate from a passive listener on the bus (it does not authenticate
         // the TPM).
         if (!salt) salt = parent;
-        key = co_await load_key(tpm, p, plan, parent);
+        key = co_await load_key(tpm, p, plan, *parent);
     } else {
         key = co_await read_persistent_key(tpm, p, plan.persistent_handle);
     }
@@ -235,20 +277,16 @@ net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_pla
         params.salt_handle = salt->handle;
         params.salt_public = salt->publicArea;
     }
-    if (!plan.pcrs.empty()) {
+    // A policy session when the key asks for one: a PCR policy, or a key
+    // that takes no plain password (userWithAuth clear).
+    bool user_with_auth = key.publicArea.objectAttributes & TPMA_OBJECT_userWithAuth;
+    if (!plan.pcrs.empty() || !user_with_auth) {
         p.at("starting a policy session" + std::string(salt ? " salted to the parent key" : ""));
         params.type = TPM_SE_POLICY;
         if (!salt) params.attributes = 0;  // nothing to derive an encryption key from
         session = co_await start_session(tpm, params);
-        p.at("PolicyPCR over sha256:" + fmt::format("{}", fmt::join(plan.pcrs, ",")));
-        PolicyPCR pcr;
-        pcr.policySession = NamedHandle(session->handle());
-        pcr.pcrs = pcr_selection(TPM_ALG_SHA256, plan.pcrs);
-        co_await tpm.execute(pcr);
-        if (!plan.key_auth.empty()) {
-            session->set_auth_value(plan.key_auth);
-            co_await policy_auth_value(tpm, *session);
-        }
+        session->set_auth_value(plan.key_auth);
+        co_await satisfy_key_policy(tpm, p, plan, key, *session, parent);
     } else if (salt || !plan.key_auth.empty()) {
         if (!salt) {
             params.bind_handle = key.handle;

@@ -328,3 +328,45 @@ TEST_CASE("key file under the RSA EK: PolicySecret(endorsement) to load, salted 
         l.no_leaks();
     }
 }
+
+TEST_CASE("EK-parent key with PolicyOR(PolicyAuthValue, PolicyDuplicationSelect(EK)), as the original's tooling makes", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});
+    std::ofstream(l.sw.work_dir() / "hmac.key", std::ios::binary) << "AWS4" << secret;
+    l.tool({"tpm2_readpublic", "-c", "0x81010001", "-n", "ek.name"});
+    auto trial = [&](std::vector<std::string> policy_cmd) {
+        l.tool({"tpm2_startauthsession", "-S", "t.ctx"});
+        policy_cmd.insert(policy_cmd.begin() + 1, {"-S", "t.ctx"});
+        l.tool(policy_cmd);
+        l.tool({"tpm2_flushcontext", "t.ctx"});
+    };
+    trial({"tpm2_policyauthvalue", "-L", "a.policy"});
+    trial({"tpm2_policyduplicationselect", "-N", "ek.name", "-L", "d.policy"});
+    trial({"tpm2_policyor", "-L", "or.policy", "-l", "sha256:a.policy,d.policy"});
+    l.tool({"tpm2_startauthsession", "--policy-session", "-S", "s.ctx"});
+    l.tool({"tpm2_policysecret", "-S", "s.ctx", "-c", "e"});
+    // No userWithAuth: the password only counts through the policy.
+    l.tool({"tpm2_import", "-C", "0x81010001", "-G", "hmac", "-i", "hmac.key", "-u", "or.pub", "-r", "or.priv",
+            "-p", "pass123", "-L", "or.policy", "-a", "sign", "-P", "session:s.ctx"});
+    l.tool({"tpm2_flushcontext", "s.ctx"});
+    l.flush_all();
+    l.tool({"tpm2_encodeobject", "-C", "0x81010001", "-u", "or.pub", "-r", "or.priv", "-o", "or.pem"});
+    l.flush_all();
+
+    auto p = l.plan();
+    p.key_file = l.pem("or");
+    p.key_file_path = "or.pem";
+    p.ek_parent = true;
+    p.key_auth = to_bytes("pass123");
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK_FALSE(o.bus.contains(as_bytes("pass123")));
+    auto codes = o.bus.command_codes();
+    CHECK(std::find(codes.begin(), codes.end(), TPM_CC_PolicyOR) != codes.end());
+    l.no_leaks();
+
+    p.key_auth = to_bytes("wrong-one");
+    auto bad = l.run(p);
+    CHECK_THAT(bad.error, Catch::Contains("wrong password"));
+    l.no_leaks();
+}
