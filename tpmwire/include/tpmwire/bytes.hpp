@@ -39,8 +39,25 @@ struct zeroizing_allocator {
 using byte = std::uint8_t;
 // Owning byte buffer, wiped on release.
 using bytes = std::vector<byte, zeroizing_allocator<byte>>;
-// Owning text buffer for secrets (passwords), wiped on release.
-using secret_string = std::basic_string<char, std::char_traits<char>, zeroizing_allocator<char>>;
+// Owning text buffer for secrets (passwords, credentials), wiped on release.
+// The allocator wipes heap storage; the destructor also wipes the string's
+// own small-string buffer, which short strings use and no allocator sees.
+class secret_string : public std::basic_string<char, std::char_traits<char>, zeroizing_allocator<char>> {
+    using base = std::basic_string<char, std::char_traits<char>, zeroizing_allocator<char>>;
+
+public:
+    using base::base;
+    using base::operator=;
+    secret_string() = default;
+    secret_string(const secret_string&) = default;
+    secret_string(secret_string&& other) noexcept : base(std::move(other)) {}
+    secret_string& operator=(const secret_string&) = default;
+    secret_string& operator=(secret_string&& other) noexcept {
+        base::operator=(std::move(other));
+        return *this;
+    }
+    ~secret_string() { secure_zero(base::data(), base::capacity()); }
+};
 using bytes_view = std::span<const byte>;
 
 inline bytes to_bytes(std::string_view s) { return bytes(s.begin(), s.end()); }
