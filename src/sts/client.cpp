@@ -38,7 +38,7 @@ error with_suffix(const error& e, const std::string& suffix) { return error(e.ki
 
 }  // namespace
 
-asio::awaitable<credentials> call(call_options options, sts_request request, signer sign) {
+asio::awaitable<void> call(call_options options, sts_request request, signer sign, reply_reader read) {
     if (options.user_agent.empty()) options.user_agent = std::string("aws-tpm-process-credential/") + version();
     if (!options.random) options.random = default_random();
     const std::string ca_source = options.trust.ca_bundle
@@ -71,7 +71,8 @@ asio::awaitable<credentials> call(call_options options, sts_request request, sig
             const auto received = system_clock::now();
             if (reply.status / 100 == 2) {
                 try {
-                    co_return parse_credentials(reply.body, reply.content_type);
+                    read(reply.body, reply.content_type);
+                    co_return;
                 } catch (const reply_error& e) {
                     throw error(fault::sts, "the STS " + request.action + " reply from " + host +
                                                 " could not be read: " + e.what() + "; check that " +
@@ -114,6 +115,15 @@ asio::awaitable<credentials> call(call_options options, sts_request request, sig
         timer.expires_after(delay);
         co_await timer.async_wait(asio::use_awaitable);
     }
+}
+
+asio::awaitable<credentials> call(call_options options, sts_request request, signer sign) {
+    std::optional<credentials> out;
+    const reply_reader read = [&out](std::string_view body, std::string_view content_type) {
+        out = parse_credentials(body, content_type);
+    };
+    co_await call(std::move(options), std::move(request), std::move(sign), read);
+    co_return std::move(*out);
 }
 
 }  // namespace atpc::sts

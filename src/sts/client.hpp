@@ -11,6 +11,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
+#include <string_view>
+
 #include "sts/form.hpp"
 #include "sts/options.hpp"
 #include "sts/outgoing.hpp"
@@ -24,5 +27,12 @@ namespace atpc::sts {
 //   auto opts = resolve_call_options(inputs, ca_bundle_flag, process_environment(), deadline);
 //   auto creds = co_await call(opts, build_request(params), signer_from_sigv4);
 boost::asio::awaitable<credentials> call(call_options options, sts_request request, signer sign);
+
+// The same call for an action whose reply is not credentials (e.g.
+// GetCallerIdentity): a 2xx body is handed to `read`, which throws
+// reply_error when it cannot understand it (reported like a bad credentials
+// reply). `read` must be a named object (g++ 12, see tpmwire's client).
+using reply_reader = std::function<void(std::string_view body, std::string_view content_type)>;
+boost::asio::awaitable<void> call(call_options options, sts_request request, signer sign, reply_reader read);
 
 }  // namespace atpc::sts

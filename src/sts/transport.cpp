@@ -77,6 +77,11 @@ struct resolve_job {
 };
 
 asio::awaitable<tcp::resolver::results_type> resolve(const std::string& host, std::uint16_t port) {
+    // An address literal needs no lookup (and no resolver thread).
+    error_code not_literal;
+    const auto literal = asio::ip::make_address(host, not_literal);
+    if (!not_literal)
+        co_return tcp::resolver::results_type::create(tcp::endpoint(literal, port), host, std::to_string(port));
     auto job = std::make_shared<resolve_job>(co_await asio::this_coro::executor);
     auto on_resolved = [job](error_code ec, tcp::resolver::results_type results) {
         job->ec = ec;

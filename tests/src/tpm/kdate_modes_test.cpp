@@ -249,7 +249,7 @@ TEST_CASE("key file with a password and key file with a PCR policy", "[swtpm]") 
     l.no_leaks();
 }
 
-TEST_CASE("--tpm-session-encrypt-with-name: the EK salts the session; a wrong name stops before any HMAC", "[swtpm]") {
+TEST_CASE("named EK (--tpm-session-encrypt-with-name) salts the session, a wrong name stops before any HMAC", "[swtpm]") {
     lab l(test::swtpm_options{.with_ek = true});
     l.tool({"tpm2_readpublic", "-c", "0x81010001", "-n", "ek.name"});
     std::ifstream in(l.sw.work_dir() / "ek.name", std::ios::binary);

@@ -13,6 +13,8 @@
 #pragma once
 
 #include "tpmwire/client/deadline.hpp"
+
+#include <boost/asio/steady_timer.hpp>
 #include "tpmwire/commands/commands.hpp"
 #include "tpmwire/transports/transport.hpp"
 
@@ -159,21 +161,45 @@ private:
         }
     }
 
+    // The deadline of one command: a timer that, if it fires first, closes
+    // the transport, which makes the pending transact() fail. Cheaper than
+    // racing two coroutines (run_until) on every command, and it throws
+    // nothing on the success path.
     net::awaitable<bytes> exchange(bytes_view command, std::chrono::steady_clock::time_point deadline,
                                    std::chrono::milliseconds budget, std::string_view name) {
         ++sent_;
-        auto response = co_await run_until(transport_->transact(command), deadline);
-        if (!response) {
-            transport_->close();
+        struct watch {
+            bool done = false;
+            bool expired = false;
+        };
+        auto w = std::make_shared<watch>();
+        net::steady_timer timer(ex_, deadline);
+        transport* t = transport_.get();
+        timer.async_wait([w, t](boost::system::error_code ec) {
+            if (ec || w->done) return;
+            w->expired = true;
+            t->close();
+        });
+        std::exception_ptr failure;
+        bytes response;
+        try {
+            response = co_await t->transact(command);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        w->done = true;
+        timer.cancel();
+        if (w->expired) {
             bool overall = deadline == options_.overall_deadline;
             throw error(errc::timeout,
                         std::string(name) + " did not complete within " +
                             (overall ? std::string("the overall deadline")
                                      : std::to_string(budget.count()) + " ms") +
-                            " (" + transport_->describe() + "); the TPM is hung or busy, check it and --timeout",
+                            " (" + t->describe() + "); the TPM is hung or busy, check it and --timeout",
                         0, 0);
         }
-        co_return std::move(*response);
+        if (failure) std::rethrow_exception(failure);
+        co_return response;
     }
 
     template <class C>

@@ -26,12 +26,20 @@ public:
 
     net::awaitable<void> reopen() override {
         close();
-        net::ip::tcp::resolver resolver(ex_);
         net::ip::tcp::resolver::results_type endpoints;
-        try {
-            endpoints = co_await resolver.async_resolve(host_, std::to_string(port_), net::use_awaitable);
-        } catch (const boost::system::system_error& e) {
-            throw error(errc::transport, "cannot resolve TPM host " + host_ + ": " + e.code().message());
+        boost::system::error_code not_literal;
+        const auto literal = net::ip::make_address(host_, not_literal);
+        if (!not_literal) {
+            // An address literal needs no lookup (and no resolver thread).
+            endpoints = net::ip::tcp::resolver::results_type::create(net::ip::tcp::endpoint(literal, port_), host_,
+                                                                     std::to_string(port_));
+        } else {
+            net::ip::tcp::resolver resolver(ex_);
+            try {
+                endpoints = co_await resolver.async_resolve(host_, std::to_string(port_), net::use_awaitable);
+            } catch (const boost::system::system_error& e) {
+                throw error(errc::transport, "cannot resolve TPM host " + host_ + ": " + e.code().message());
+            }
         }
         net::ip::tcp::socket socket(ex_);
         try {
