@@ -22,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <fstream>
 #include <iterator>
@@ -122,6 +123,9 @@ tpm::key_plan plan_from(const cli::options& o) {
 
 output::process_credentials fetch(const cli::options& o, const sts::env_lookup& env, tpm::trace_fn trace,
                                   fetch_report* report) {
+    // OpenSSL reads its configuration on first use; do it now rather than
+    // while holding the TPM lock.
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
     run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline, {}};
 
     // Everything about STS is settled before any I/O, too.
