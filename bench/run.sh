@@ -22,11 +22,9 @@ if [[ ${1:-} == --quick ]]; then rounds_cmd=2 batch_cmd=20 iter_kdate=10 rounds_
 log() { printf 'bench: %s\n' "$*" >&2; }
 
 # ---- build ------------------------------------------------------------------
-# -Wno-restrict / -Wno-format-truncation: g++ 12 at -O3 reports false
-# positives in tpmwire/src/keyfile/der.cpp and src/sigv4/amz_date.cpp.
 log "building (Release) in $build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DATPC_BENCH=ON -DATPC_TESTS=OFF \
-    -DCMAKE_CXX_FLAGS="-Wno-restrict -Wno-format-truncation" >/dev/null
+    >/dev/null
 cmake --build "$build" -j2 --target aws-tpm-process-credential bench_tpm_commands bench_kdate bench_launch \
     bench_sts_responder bench_tls_floor >/dev/null
 program=$build/aws-tpm-process-credential

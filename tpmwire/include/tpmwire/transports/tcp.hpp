@@ -15,7 +15,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <array>
 
 namespace tpmwire {
 
@@ -56,14 +55,18 @@ public:
         if (!socket_.is_open()) co_await reopen();
         try {
             co_await net::async_write(socket_, net::buffer(command.data(), command.size()), net::use_awaitable);
-            std::array<byte, 10> header{};
-            co_await net::async_read(socket_, net::buffer(header), net::use_awaitable);
-            std::uint32_t size = detail::response_size(header);
-            bytes response(size);
-            std::copy(header.begin(), header.end(), response.begin());
-            if (size > header.size())
-                co_await net::async_read(socket_, net::buffer(response.data() + header.size(), size - header.size()),
-                                         net::use_awaitable);
+            // A response normally arrives in one segment: read what is there
+            // (header and body together) and only then ask for the rest.
+            bytes response(4096);
+            std::size_t got = 0;
+            while (got < 10)
+                got += co_await socket_.async_read_some(net::buffer(response.data() + got, response.size() - got),
+                                                        net::use_awaitable);
+            std::uint32_t size = detail::response_size(response);
+            if (got > size) throw error(errc::transport, "the TPM sent more than one response");
+            response.resize(size);
+            if (size > got)
+                co_await net::async_read(socket_, net::buffer(response.data() + got, size - got), net::use_awaitable);
             co_return response;
         } catch (const boost::system::system_error& e) {
             close();
