@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs every test under
 # ctest, then every test again under ASan+UBSan
-# (g++), then a short libFuzzer run of each fuzz target (clang).
+# (g++), builds everything with clang 14, then a short libFuzzer run of each
+# fuzz target (clang).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -18,6 +19,10 @@ echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DATPC_SANITIZE=ON
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ctest -j"$jobs" --output-on-failure)
+
+echo "== clang 14 builds everything warning-free too"
+cmake -S . -B build-clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug
+cmake --build build-clang -j"$jobs"
 
 echo "== fuzz (clang, libFuzzer, 30 s per target)"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DATPC_FUZZ=ON -DATPC_TESTS=OFF
