@@ -1,5 +1,7 @@
 #include "sts/form.hpp"
 
+#include "sigv4/encoding.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <string_view>
@@ -117,31 +119,7 @@ void add_tags(std::vector<std::pair<std::string, std::string>>& f, const std::ve
 }  // namespace
 
 std::string form_encode(std::vector<std::pair<std::string, std::string>> fields) {
-    std::stable_sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    static constexpr char hex[] = "0123456789ABCDEF";
-    auto escape = [](std::string& out, std::string_view s) {
-        for (char c : s) {
-            auto u = static_cast<unsigned char>(c);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                c == '.' || c == '~') {
-                out += c;
-            } else if (c == ' ') {
-                out += '+';
-            } else {
-                out += '%';
-                out += hex[u >> 4];
-                out += hex[u & 0x0f];
-            }
-        }
-    };
-    std::string out;
-    for (const auto& [k, v] : fields) {
-        if (!out.empty()) out += '&';
-        escape(out, k);
-        out += '=';
-        escape(out, v);
-    }
-    return out;
+    return sigv4::form_encode(std::move(fields));
 }
 
 sts_request build_request(const get_session_token_params& p) {

@@ -49,7 +49,7 @@ sts_request build_request(const assume_role_params& p);
 
 // Go's url.Values.Encode: keys sorted bytewise, A-Z a-z 0-9 - _ . ~ kept,
 // space as '+', every other byte as %XX (upper-case hex).
-// TODO(lead): use sigv4::form_encode
+// (sigv4::form_encode, which the signature tests pin byte for byte)
 std::string form_encode(std::vector<std::pair<std::string, std::string>> fields);
 
 }  // namespace atpc::sts

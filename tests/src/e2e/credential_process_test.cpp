@@ -212,6 +212,15 @@ TEST_CASE("each failure is one line, exit 1, nothing on stdout, nothing left in 
                            w.env(), 60s);
         check_failure(r, "InvalidClientTokenId");
     }
+    SECTION("the secret in the TPM does not match the access key id") {
+        std::ofstream(w.sw.work_dir() / "other.key", std::ios::binary) << "AWS4" << std::string(40, 'x');
+        w.tool({"tpm2_import", "-C", "primary.ctx", "-G", "hmac", "-i", "other.key", "-u", "other.pub", "-r", "other.priv"});
+        w.flush_all();
+        w.tool({"tpm2_load", "-C", "primary.ctx", "-u", "other.pub", "-r", "other.priv", "-c", "other.ctx"});
+        w.tool({"tpm2_evictcontrol", "-C", "o", "-c", "other.ctx", "0x81010005"});
+        w.flush_all();
+        check_failure(w.program({"--persistentHandle=0x81010005"}), "SignatureDoesNotMatch");
+    }
     SECTION("usage errors come before any I/O") {
         auto r = test::run({ATPC_BINARY, "--tpm-path=127.0.0.1:1", "--aws-access-key-id=AKIAIOSFODNN7EXAMPLE",
                             "--assumeRole"},
