@@ -6,6 +6,8 @@
 #include "tpmwire/sessions/cfb.hpp"
 #include "tpmwire/sessions/kdf.hpp"
 
+#include "support/error_kind.hpp"
+
 #include <catch2/catch.hpp>
 #include <openssl/evp.h>
 
@@ -27,16 +29,7 @@ bytes crypt(bool encrypt, bytes_view key, bytes_view iv, bytes data) {
     return data;
 }
 
-template <class F>
-errc error_kind(F&& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.kind();
-    }
-    FAIL("no tpmwire::error thrown");
-    return errc::marshal;
-}
+using test::error_kind;
 
 }  // namespace
 

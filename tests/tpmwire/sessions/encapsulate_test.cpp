@@ -8,6 +8,8 @@
 #include "tpmwire/sessions/encapsulate.hpp"
 #include "tpmwire/sessions/kdf.hpp"
 
+#include "support/error_kind.hpp"
+
 #include <catch2/catch.hpp>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -164,16 +166,7 @@ TPMI_ALG_HASH rsa_oaep_hash(const TPMT_PUBLIC& pub) {
     return s.scheme == TPM_ALG_OAEP ? s.hashAlg : pub.nameAlg;
 }
 
-template <class F>
-errc error_kind(F&& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.kind();
-    }
-    FAIL("no tpmwire::error thrown");
-    return errc::marshal;
-}
+using test::error_kind;
 
 }  // namespace
 

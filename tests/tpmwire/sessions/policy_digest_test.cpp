@@ -33,6 +33,8 @@
 #include "tpmwire/sessions/name.hpp"
 #include "tpmwire/sessions/policy_digest.hpp"
 
+#include "support/error_kind.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace tpmwire;
@@ -67,16 +69,7 @@ bytes extended_once(TPMI_ALG_HASH alg, byte fill) {
     return hash(alg, {zeros, data});
 }
 
-template <class F>
-errc error_kind(F&& f) {
-    try {
-        f();
-    } catch (const error& e) {
-        return e.kind();
-    }
-    FAIL("no tpmwire::error thrown");
-    return errc::marshal;
-}
+using test::error_kind;
 
 }  // namespace
 
