@@ -6,25 +6,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+phase() { phase "$* ($(date -u +%T), ${SECONDS}s in)"; }
 
 scripts/install-deps.sh
 
-echo "== build (RelWithDebInfo)"
+phase "build (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$jobs"
-echo "== tests"
+phase "tests"
 (cd build && ctest -j"$jobs" --output-on-failure)
 
-echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
+phase "tests under AddressSanitizer + UndefinedBehaviorSanitizer (g++)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DATPC_SANITIZE=ON
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ctest -j"$jobs" --output-on-failure)
 
-echo "== clang 14 builds everything warning-free too"
+phase "clang 14 builds everything warning-free too"
 cmake -S . -B build-clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug
 cmake --build build-clang -j"$jobs"
 
-echo "== fuzz (clang, libFuzzer, 30 s per target)"
+phase "fuzz (clang, libFuzzer, 30 s per target)"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DATPC_FUZZ=ON -DATPC_TESTS=OFF
 cmake --build build-fuzz -j"$jobs" --target fuzz_targets
 for target in build-fuzz/tests/fuzz/fuzz_*; do
@@ -36,4 +37,4 @@ for target in build-fuzz/tests/fuzz/fuzz_*; do
   "$target" -max_total_time=30 -print_final_stats=1 "$corpus" 2>&1 | tail -n 3
   rm -rf "$corpus"
 done
-echo "== all tests passed"
+phase "all tests passed"

@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace {
@@ -147,6 +148,15 @@ TEST_CASE("aws CLI and boto3 get an assumed role through credential_process (han
 TEST_CASE("password, PCR and encrypted-session keys through the aws CLI", "[swtpm][moto][e2e]") {
     world w;
     const std::string role = " --assumeRole=true --aws-arn=" + w.sts.credentials().role_arn;
+    // The EK the encrypted session is salted to, made and named by tpm2-tools.
+    w.tool({"tpm2_createek", "-c", "0x81010001", "-G", "rsa", "-u", "ek.pub"});
+    w.tool({"tpm2_readpublic", "-c", "0x81010001", "-n", "ek.name"});
+    w.flush_all();
+    std::ifstream name_file(w.sw.work_dir() / "ek.name", std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(name_file)), std::istreambuf_iterator<char>());
+    std::string ek_name;
+    for (unsigned char c : raw) ek_name += "0123456789abcdef"[c >> 4], ek_name += "0123456789abcdef"[c & 15];
+    REQUIRE(ek_name.size() == 68);
     struct mode {
         std::string flags;
         test::env_map env;
@@ -156,6 +166,7 @@ TEST_CASE("password, PCR and encrypted-session keys through the aws CLI", "[swtp
         {"--credential-file=" + w.pem("password") + role, {{"TPM_KEY_AUTH", "pass123"}}},
         {"--persistentHandle=0x81010004 --pcrs=23" + role, {}},
         {"--credential-file=" + w.pem("pcr") + " --pcrs=23" + role, {}},
+        {"--persistentHandle=0x81010002 --tpm-session-encrypt-with-name=" + ek_name + role, {}},
     };
     for (auto& m : modes) {
         INFO(m.flags);
@@ -169,6 +180,15 @@ TEST_CASE("password, PCR and encrypted-session keys through the aws CLI", "[swtp
         CHECK_THAT(cli.out, Catch::Contains(assumed_role_arn(w)));
     }
     w.no_leaks();
+}
+
+TEST_CASE("help and version answer on stdout with exit 0", "[e2e]") {
+    auto help = test::run({ATPC_BINARY, "--help"}, {}, 10s);
+    CHECK(help.ok());
+    CHECK_THAT(help.out, Catch::StartsWith("Usage: aws-tpm-process-credential") && Catch::Contains("--tpm-path"));
+    auto version = test::run({ATPC_BINARY, "--version"}, {}, 10s);
+    CHECK(version.ok());
+    CHECK_THAT(version.out, Catch::StartsWith("aws-tpm-process-credential ") && Catch::Contains("commit"));
 }
 
 TEST_CASE("GetSessionToken: the credential_process JSON, read back by the aws CLI", "[swtpm][moto][e2e]") {

@@ -370,3 +370,23 @@ TEST_CASE("EK-parent key with PolicyOR(PolicyAuthValue, PolicyDuplicationSelect(
     CHECK_THAT(bad.error, Catch::Contains("wrong password"));
     l.no_leaks();
 }
+
+TEST_CASE("parent password (--parentPass) authorizes the owner hierarchy for the H-2 parent, never in clear", "[swtpm]") {
+    lab l;
+    l.tool({"tpm2_changeauth", "-c", "o", "0wnerSecret"});
+    auto p = l.plan();
+    p.key_file = l.pem("plain");
+    p.key_file_path = "plain.pem";
+    p.parent_auth = to_bytes("0wnerSecret");
+    auto o = l.run(p);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK_FALSE(o.bus.contains(as_bytes("0wnerSecret")));
+    CHECK(o.commands == 7);  // + the StartAuthSession that carries the owner password
+    l.no_leaks();
+
+    p.parent_auth.clear();
+    auto refused = l.run(p);
+    CHECK_THAT(refused.error, Catch::Contains("creating the H-2 ECC P-256 parent") && Catch::Contains("wrong password"));
+    l.no_leaks();
+}

@@ -27,7 +27,7 @@ net::awaitable<std::unique_ptr<AuthSession>> trial(client& tpm) {
 
 struct digests {
     bytes pcr_value;
-    bytes pcr, auth_value, secret, duplication, or_of_two;
+    bytes pcr, auth_value, password, secret, duplication, or_of_two;
 };
 
 net::awaitable<digests> tpm_digests(client& tpm) {
@@ -49,6 +49,12 @@ net::awaitable<digests> tpm_digests(client& tpm) {
         auto s = co_await trial(tpm);
         co_await policy_auth_value(tpm, *s);
         d.auth_value = co_await policy_get_digest(tpm, *s);
+        co_await tpm.flush(s->handle());
+    }
+    {
+        auto s = co_await trial(tpm);
+        co_await policy_password(tpm, *s);  // the empty password: allowed
+        d.password = co_await policy_get_digest(tpm, *s);
         co_await tpm.flush(s->handle());
     }
     {
@@ -98,6 +104,7 @@ TEST_CASE("policy digests: calculator == TPM trial session == tpm2_policypcr", "
     auto calc_pcr = policy_digest().pcr(pcr_selection(TPM_ALG_SHA256, {23}), pcr_digest(TPM_ALG_SHA256, {d.pcr_value}));
     CHECK(to_hex(calc_pcr.digest()) == to_hex(d.pcr));
     CHECK(to_hex(policy_digest().auth_value().digest()) == to_hex(d.auth_value));
+    CHECK(to_hex(policy_digest().password().digest()) == to_hex(d.password));
     CHECK(to_hex(policy_digest().secret(handle_name(TPM_RH_ENDORSEMENT)).digest()) == to_hex(d.secret));
     CHECK(to_hex(d.secret) == "837197674484b3f81a90cc8d46a5d724fd52d76e06520b64f2a1da1b331469aa");
     auto dup = policy_digest().duplication_select(TPM2B_NAME(from_hex("000b" + std::string(64, 'c'))), {}, false);

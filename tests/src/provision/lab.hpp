@@ -1,0 +1,162 @@
+// Shared by the provisioning tests: a swtpm, the program run as users run
+// it (`import` with the secret on stdin), and in-process runs of the import
+// code path through a bus-capturing transport.
+#pragma once
+
+#include "support/bus_capture.hpp"
+#include "support/coro.hpp"
+#include "support/process.hpp"
+#include "support/swtpm.hpp"
+
+#include "error.hpp"
+#include "provision/import.hpp"
+#include "provision/secret_input.hpp"
+#include "sigv4/signer.hpp"
+#include "tpm/kdate.hpp"
+
+#include "tpmwire/client/client.hpp"
+#include "tpmwire/transports/open.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+namespace provision_test {
+
+using namespace std::chrono_literals;
+
+// The AWS test suite's example secret (Apache-2.0); its kDate for 20150830 is
+// 0138c7a6cbd60aa727b2f653a522567439dfb9f3e72b21f9b25941a42f04a7cd.
+inline const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+inline const std::string date = "20150830";
+
+inline tpmwire::bytes expected_kdate(const std::string& s = secret) { return atpc::sigv4::software_kdate(s, date); }
+
+// Lines of `text` that start with `prefix`.
+inline std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        auto end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        auto line = text.substr(at, end - at);
+        if (line.rfind(prefix, 0) == 0) out.push_back(line);
+        at = end + 1;
+    }
+    return out;
+}
+
+// The value after "<label>:" on the report line that starts with it.
+inline std::string report_value(const std::string& report, const std::string& label) {
+    auto l = lines_starting(report, label + ":");
+    if (l.empty()) return {};
+    auto v = l.front().substr(label.size() + 1);
+    v.erase(0, v.find_first_not_of(' '));
+    return v.substr(0, v.find(' '));
+}
+
+// Splits a credential_process line as botocore does (shlex): here the
+// arguments never need quotes, so on spaces; checks that there are none.
+inline std::vector<std::string> split_command(const std::string& line) {
+    const std::string prefix = "credential_process = ";
+    REQUIRE(line.rfind(prefix, 0) == 0);
+    std::vector<std::string> argv;
+    std::string rest = line.substr(prefix.size());
+    REQUIRE(rest.find('\'') == std::string::npos);
+    std::size_t at = 0;
+    while (at < rest.size()) {
+        auto end = rest.find(' ', at);
+        if (end == std::string::npos) end = rest.size();
+        if (end > at) argv.push_back(rest.substr(at, end - at));
+        at = end + 1;
+    }
+    return argv;
+}
+
+struct lab {
+    test::swtpm sw;
+    explicit lab(test::swtpm_options o = {}) : sw(o) {}
+
+    void tool(std::vector<std::string> argv) {
+        auto r = sw.tool(std::move(argv));
+        INFO(r.describe());
+        REQUIRE(r.ok());
+    }
+    void flush_all() {
+        tool({"tpm2_flushcontext", "-t"});
+        tool({"tpm2_flushcontext", "-l"});
+    }
+    void no_leaks() {
+        CHECK(sw.transient_handles().empty());
+        CHECK(sw.loaded_sessions().empty());
+    }
+    std::vector<std::uint32_t> persistent() const { return sw.persistent_handles(); }
+
+    // The program's `import` with `stdin_data` on standard input.
+    test::run_result import(std::vector<std::string> args, const std::string& stdin_data, test::env_map env = {}) const {
+        std::vector<std::string> argv{ATPC_BINARY, "import", "--tpm-path=" + sw.address()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        for (const char* v : {"AWS_SECRET_ACCESS_KEY", "TPM_KEY_AUTH", "TPM_PARENT_AUTH", "TPM_OWNER_AUTH"})
+            if (!env.count(v)) env[v] = std::nullopt;
+        // Relative --out names land in the swtpm's scratch directory.
+        return test::run(test::spawn_options{.argv = argv, .env = env, .stdin_data = stdin_data,
+                                             .cwd = sw.work_dir().string()},
+                         60s);
+    }
+
+    tpmwire::tpm_address address() const { return tpmwire::parse_tpm_address(sw.address()); }
+
+    struct outcome {
+        std::optional<atpc::provision::imported_key> key;
+        std::string error;
+        test::bus_record bus;
+    };
+
+    // The import code path in-process, through a capturing transport.
+    outcome run_import(const atpc::provision::import_plan& plan, const std::string& s = secret,
+                       const atpc::provision::import_hooks& hooks = {}) {
+        outcome out;
+        auto record = std::make_shared<test::bus_record>();
+        tpmwire::net::io_context io;
+        {
+            tpmwire::client tpm(io.get_executor(), std::make_unique<test::capturing_transport>(
+                                                       tpmwire::make_transport(io.get_executor(), address()), record));
+            const tpmwire::bytes key = atpc::provision::hmac_key_bytes(s);
+            try {
+                out.key = test::run_coro(io, atpc::provision::import_key(tpm, plan, key, hooks, {}));
+            } catch (const atpc::error& e) {
+                out.error = e.what();
+            }
+        }
+        out.bus = *record;
+        return out;
+    }
+
+    // kDate for `date` from the key, by the credential flow's own code.
+    std::string kdate(const atpc::tpm::key_plan& p, tpmwire::bytes& out) {
+        tpmwire::net::io_context io;
+        tpmwire::client tpm(io.get_executor(), tpmwire::make_transport(io.get_executor(), p.address));
+        try {
+            out = test::run_coro(io, atpc::tpm::compute_kdate(tpm, p, date, {})).kdate;
+        } catch (const atpc::error& e) {
+            return e.what();
+        }
+        return {};
+    }
+
+    atpc::tpm::key_plan handle_plan(tpmwire::TPM_HANDLE h) const {
+        atpc::tpm::key_plan p;
+        p.address = address();
+        p.persistent_handle = h;
+        return p;
+    }
+
+    std::string read_file(const std::string& name) const {
+        std::ifstream in(sw.work_dir() / name, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
+};
+
+}  // namespace provision_test
