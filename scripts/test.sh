@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-phase() { phase "$* ($(date -u +%T), ${SECONDS}s in)"; }
+phase() { echo "== $* ($(date -u +%T), ${SECONDS}s in)"; }
 
 scripts/install-deps.sh
 
