@@ -4,6 +4,7 @@
 #include "credential/fetch.hpp"
 #include "error.hpp"
 #include "output/process_output.hpp"
+#include "provision/commands.hpp"
 #include "sts/env.hpp"
 #include "version.hpp"
 
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <string_view>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -37,6 +39,9 @@ int main(int argc, char** argv) {
     harden();
     const auto env = atpc::sts::process_environment();
     try {
+        // Subcommands; anything else is the credential mode, unchanged.
+        if (argc > 1 && std::string_view(argv[1]) == "import") return atpc::provision::import_main(argc - 1, argv + 1, env);
+        if (argc > 1 && std::string_view(argv[1]) == "whoami") return atpc::provision::whoami_main(argc - 1, argv + 1, env);
         atpc::cli::options o = atpc::cli::parse(argc, argv, env);
         if (o.help) {
             atpc::output::write_all(1, atpc::cli::usage());

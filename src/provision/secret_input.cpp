@@ -82,8 +82,9 @@ tpmwire::secret_string prompt(int fd) {
     ::sigaction(SIGTERM, &on_signal, &old_term);
     ::sigaction(SIGHUP, &on_signal, &old_hup);
     echo_off_fd = fd;
-    (void)!::write(2, text, sizeof text - 1);
+    // Echo off before the prompt appears, so nothing typed after it is shown.
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    (void)!::write(2, text, sizeof text - 1);
     std::exception_ptr failure;
     tpmwire::secret_string line;
     try {

@@ -1,0 +1,184 @@
+// `aws-tpm-process-credential import`: flags → checks that need no TPM
+// (--out writable, the secret's shape) → the TPM part (provision/import.cpp)
+// with the key file staged and committed through its hooks → the report.
+#include "provision/commands.hpp"
+#include "provision/config_line.hpp"
+#include "provision/import.hpp"
+#include "provision/import_options.hpp"
+#include "provision/secret_input.hpp"
+#include "provision/staged_file.hpp"
+
+#include "error.hpp"
+#include "output/process_output.hpp"
+#include "tpm/tpm_lock.hpp"
+
+#include "tpmwire/client/client.hpp"
+#include "tpmwire/keyfile/keyfile.hpp"
+#include "tpmwire/transports/open.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace atpc::provision {
+
+namespace net = boost::asio;
+
+namespace {
+
+std::string self_path() {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("aws-tpm-process-credential") : p.string();
+}
+
+import_plan plan_from(const import_options& o) {
+    import_plan p;
+    p.parent = o.use_ek_parent ? parent_kind::ek : o.parent ? parent_kind::persistent : parent_kind::h2;
+    p.parent_handle = o.parent.value_or(0);
+    p.parent_auth = tpmwire::bytes(o.parent_pass.begin(), o.parent_pass.end());
+    // With the H-2 parent, the "parent" password is the owner's already.
+    const auto& owner = !o.owner_pass.empty() || p.parent != parent_kind::h2 ? o.owner_pass : o.parent_pass;
+    p.owner_auth = tpmwire::bytes(owner.begin(), owner.end());
+    p.key_auth = tpmwire::bytes(o.key_pass.begin(), o.key_pass.end());
+    p.pcrs = o.pcrs;
+    p.salt_name = o.encrypt_with_name;
+    p.persistent_handle = o.persistent_handle;
+    p.force = o.force;
+    return p;
+}
+
+// The TPM part on its own io_context, one TPM user at a time (tpm_lock).
+imported_key run_tpm(const import_options& o, const import_plan& plan, const tpmwire::bytes& hmac_key,
+                     const import_hooks& hooks, const tpm::trace_fn& trace) {
+    net::io_context io(1);
+    std::optional<imported_key> result;
+    std::exception_ptr failure;
+    auto main = [&]() -> net::awaitable<void> {
+        try {
+            auto ex = co_await net::this_coro::executor;
+            const auto lock_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            auto lock = co_await tpm::tpm_lock::acquire(o.address, lock_deadline);
+            tpmwire::client_options options;
+            options.command_timeout = o.timeout;
+            tpmwire::client tpm(ex, tpmwire::make_transport(ex, o.address), options);
+            result = co_await import_key(tpm, plan, hmac_key, hooks, trace);
+            if (trace) trace(fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    };
+    net::co_spawn(io, main(), net::detached);
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    if (!result) throw error(fault::internal, "the import ended without a result");
+    return std::move(*result);
+}
+
+std::string parent_description(const import_options& o, const imported_key& k) {
+    if (o.use_ek_parent)
+        return k.ek_persistent ? "the RSA endorsement key at 0x81010001"
+                               : "the RSA endorsement key (not persistent: re-created from template L-1 when used)";
+    if (o.parent) return fmt::format("the storage key at 0x{:08x}", *o.parent);
+    return "the H-2 ECC P-256 primary under the owner hierarchy (re-created from its template when used)";
+}
+
+std::string report(const import_options& o, const secret_input& secret, const imported_key& k,
+                   const std::optional<std::string>& key_file) {
+    std::string r = fmt::format("Imported the secret access key (read from {}) into the TPM at {} as an HMAC-SHA256 key.\n",
+                                describe(secret.source), o.address.to_string());
+    r += fmt::format("key name:          {}\n", tpmwire::to_hex(k.name.buffer));
+    r += fmt::format("parent:            {}, name {}\n", parent_description(o, k), tpmwire::to_hex(k.parent_name.buffer));
+    if (k.salt_verified)
+        r += fmt::format("session salted to: {} (the endorsement key, verified against --tpm-session-encrypt-with-name)\n",
+                         tpmwire::to_hex(k.salt_name.buffer));
+    else
+        r += fmt::format("session salted to: {} (the parent, trusted on first use: compare this name with one you "
+                         "trust, or pass --tpm-session-encrypt-with-name=<EK name> to salt to a verified key)\n",
+                         tpmwire::to_hex(k.salt_name.buffer));
+    if (k.persisted)
+        r += fmt::format("persistent handle: 0x{:08x}{}\n", *o.persistent_handle,
+                         k.replaced ? " (replacing the key that was there, --force)" : "");
+    if (key_file)
+        r += fmt::format("key file:          {} (TSS2 PRIVATE KEY, parent 0x{:08x}, mode 0600)\n", *key_file, k.file_parent);
+    if (!o.pcrs.empty())
+        r += fmt::format("policy:            PolicyPCR over the current SHA-256 values of PCR {}{}\n",
+                         fmt::join(o.pcrs, ","), o.key_pass.empty() ? "" : ", then PolicyAuthValue");
+    r += o.key_pass.empty()
+             ? "password:          none (the key is noDA)\n"
+             : "password:          set (the key counts wrong passwords against the TPM's dictionary-attack lockout); "
+               "the process that runs credential_process needs TPM_KEY_AUTH in its environment\n";
+
+    config_line_inputs in;
+    in.program = self_path();
+    in.tpm_path = o.tpm_path;
+    in.access_key_id = o.access_key_id;
+    in.pcrs = o.pcrs;
+    in.ek_parent = o.use_ek_parent;
+    in.salt_name = o.encrypt_with_name;
+    r += "\nAdd to ~/.aws/config (with --aws-region, and --assumeRole=true --aws-arn=... to assume a role):\n";
+    if (o.access_key_id.empty())
+        r += fmt::format("(replace {} with the secret's access key id, or pass --aws-access-key-id to import)\n",
+                         access_key_placeholder);
+    if (k.persisted) {
+        in.persistent_handle = o.persistent_handle;
+        r += credential_process_line(in) + "\n";
+    }
+    if (key_file) {
+        if (k.persisted) r += "or, with the key file:\n";
+        in.persistent_handle.reset();
+        in.key_file = key_file;
+        r += credential_process_line(in) + "\n";
+    }
+    return r;
+}
+
+}  // namespace
+
+int import_main(int argc, char** argv, const sts::env_lookup& env) {
+    import_options o = parse_import_options(argc, argv, env);
+    if (o.help) {
+        output::write_all(1, import_usage());
+        return 0;
+    }
+    tpm::trace_fn trace;
+    if (o.debug) trace = [](const std::string& line) { output::write_all(2, "aws-tpm-process-credential: debug: " + line + "\n"); };
+
+    // Everything that can be refused without the TPM is refused first.
+    std::optional<std::string> key_file;
+    if (o.out) {
+        key_file = std::filesystem::absolute(*o.out).lexically_normal().string();
+        staged_file::check_target(*key_file, o.force);
+    }
+    const secret_input secret = read_secret(env);
+    const tpmwire::bytes hmac_key = hmac_key_bytes(secret.value);
+    const import_plan plan = plan_from(o);
+
+    std::optional<staged_file> file;
+    if (key_file) file.emplace(*key_file);
+    import_hooks hooks;
+    hooks.prepare = [&](const imported_key& k) {
+        if (!file) return;
+        tpmwire::tss2_private_key pem;
+        pem.type = tpmwire::keyfile_type::loadable;
+        pem.emptyAuth = o.key_pass.empty();
+        pem.parent = k.file_parent;
+        pem.pubkey = k.pub;
+        pem.privkey = k.priv;
+        file->write(tpmwire::to_pem(pem));
+        if (trace) trace("wrote the key file to a temporary file beside " + file->target());
+    };
+    hooks.commit = [&] {
+        if (file) file->commit();
+    };
+    const imported_key k = run_tpm(o, plan, hmac_key, hooks, trace);
+    if (!output::write_all(1, report(o, secret, k, key_file)))
+        throw error(fault::config, "cannot write the report to standard output (the key was imported)");
+    return 0;
+}
+
+}  // namespace atpc::provision

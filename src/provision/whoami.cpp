@@ -1,0 +1,192 @@
+// `aws-tpm-process-credential whoami`: GetCallerIdentity signed with the
+// TPM-held key (kDate from the TPM, as the credential flow computes it), or
+// with --via-sts signed with the temporary credentials the credential flow
+// obtains. The one-command check that a key and its access key id match.
+#include "provision/commands.hpp"
+#include "provision/go_flags.hpp"
+
+#include "cli/flags.hpp"
+#include "credential/fetch.hpp"
+#include "credential/sts_signer.hpp"
+#include "error.hpp"
+#include "output/process_output.hpp"
+#include "sigv4/amz_date.hpp"
+#include "sigv4/signer.hpp"
+#include "sts/endpoint.hpp"
+#include "sts/identity.hpp"
+#include "sts/proxy.hpp"
+#include "sts/trust.hpp"
+#include "tpm/kdate.hpp"
+#include "tpm/tpm_lock.hpp"
+#include "version.hpp"
+
+#include "tpmwire/client/client.hpp"
+#include "tpmwire/client/deadline.hpp"
+#include "tpmwire/transports/open.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+
+namespace atpc::provision {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Removes --via-sts[=bool] from the flags (before the first non-flag
+// argument) so the rest goes to the credential mode's own parser.
+std::vector<char*> take_via_sts(int argc, char** argv, bool& via_sts) {
+    std::vector<char*> rest{argv[0]};
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--" || arg.size() < 2 || arg[0] != '-') break;
+        std::string_view body = arg.substr(arg[1] == '-' ? 2 : 1);
+        if (body == "via-sts") {
+            via_sts = true;
+            continue;
+        }
+        if (body.starts_with("via-sts=")) {
+            auto b = parse_go_bool(body.substr(8));
+            if (!b) usage_error(fmt::format("invalid boolean value \"{}\" for --via-sts", body.substr(8)));
+            via_sts = *b;
+            continue;
+        }
+        rest.push_back(argv[i]);
+    }
+    for (; i < argc; ++i) rest.push_back(argv[i]);
+    return rest;
+}
+
+std::string whoami_usage() {
+    // The credential mode's flag list, without its own usage line.
+    std::string flags = cli::usage();
+    if (auto at = flags.find("Flags ("); at != std::string::npos) flags.erase(0, at);
+    return "Usage: aws-tpm-process-credential whoami --aws-access-key-id=AKID [--via-sts] [flags]\n"
+           "\n"
+           "Signs STS GetCallerIdentity with the TPM-held key and prints the account, ARN and user id\n"
+           "it belongs to: the check that a key in the TPM and an access key id match. With --via-sts,\n"
+           "first obtains temporary credentials exactly as credential_process would (GetSessionToken,\n"
+           "or AssumeRole with --assumeRole=true --aws-arn=...) and signs with those instead.\n"
+           "\n"
+           "  --via-sts                         sign with the temporary credentials instead of the TPM key\n"
+           "\n"
+           "The credential mode's flags select the key, the TPM and STS.\n" +
+           flags;
+}
+
+sts::call_options call_options_for(const cli::options& o, const sts::env_lookup& env,
+                                   std::chrono::steady_clock::time_point deadline) {
+    sts::call_options call;
+    call.target = sts::resolve_endpoint(sts::endpoint_inputs{o.sts_endpoint, o.region}, env);
+    call.proxy = sts::proxy_for(env, call.target.host, call.target.port);
+    call.trust = sts::resolve_trust(o.ca_bundle, env);
+    call.deadline = deadline;
+    call.user_agent = std::string("aws-tpm-process-credential/") + version();
+    return call;
+}
+
+// SigV4 with a secret held in memory (the temporary credentials): kDate in
+// software, and the session token as a signed X-Amz-Security-Token header.
+sts::signer temporary_signer(const output::process_credentials& c, std::string region) {
+    return [&c, region = std::move(region)](sts::outgoing& out, std::chrono::system_clock::time_point now) {
+        const std::string amz = sigv4::amz_date(now);
+        const std::string day = sigv4::date_stamp(amz);
+        const tpmwire::bytes kdate = sigv4::software_kdate(c.secret_access_key, day);
+        out.headers.emplace_back("X-Amz-Security-Token", std::string(c.session_token.data(), c.session_token.size()));
+        sigv4::request r;
+        r.method = out.method;
+        r.path = out.path;
+        r.body = out.body;
+        for (const auto& [name, value] : out.headers) r.headers.push_back({name, value});
+        const std::size_t before = r.headers.size();
+        sigv4::sign(r, c.access_key_id, kdate, sigv4::scope{day, region, "sts"}, amz);
+        for (std::size_t i = before; i < r.headers.size(); ++i) out.headers.emplace_back(r.headers[i].name, r.headers[i].value);
+    };
+}
+
+// Runs `body` on a fresh io_context under `deadline`.
+template <class T>
+T run(net::awaitable<T> body, std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds budget,
+      const std::string& what) {
+    auto io = std::make_unique<net::io_context>(1);
+    std::optional<T> result;
+    std::exception_ptr failure;
+    bool timed_out = false;
+    auto main = [&]() -> net::awaitable<void> {
+        try {
+            auto r = co_await tpmwire::run_until(std::move(body), deadline);
+            if (r) result = std::move(*r);
+            else timed_out = true;
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    };
+    net::co_spawn(*io, main(), net::detached);
+    io->run();
+    if (timed_out) {
+        (void)io.release();  // as in the credential fetch: never join a stuck resolver thread
+        throw error(fault::timeout, fmt::format("no answer within the {} ms deadline (--deadline) while {}", budget.count(), what));
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (!result) throw error(fault::internal, "whoami ended without a result");
+    return std::move(*result);
+}
+
+net::awaitable<sts::caller_identity> signed_by_tpm(const cli::options& o, const tpm::key_plan& plan,
+                                                   sts::call_options call, std::chrono::steady_clock::time_point deadline,
+                                                   tpm::trace_fn trace) {
+    auto ex = co_await net::this_coro::executor;
+    std::string date = sigv4::date_stamp(sigv4::amz_date(std::chrono::system_clock::now()));
+    tpm::kdate_result kd;
+    {
+        auto lock = co_await tpm::tpm_lock::acquire(plan.address, deadline);
+        tpmwire::client_options options;
+        options.command_timeout = o.timeout;
+        options.overall_deadline = deadline;
+        tpmwire::client tpm(ex, tpmwire::make_transport(ex, plan.address), options);
+        kd = co_await tpm::compute_kdate(tpm, plan, date, trace);
+    }
+    if (trace) trace("STS: GetCallerIdentity at " + call.target.url() + ", signed with the TPM key");
+    const sts::signer sign = credential::make_signer(o.access_key_id, kd.kdate, date, call.target.signing_region);
+    co_return co_await sts::get_caller_identity(std::move(call), sign);
+}
+
+}  // namespace
+
+int whoami_main(int argc, char** argv, const sts::env_lookup& env) {
+    bool via_sts = false;
+    std::vector<char*> args = take_via_sts(argc, argv, via_sts);
+    cli::options o = cli::parse(static_cast<int>(args.size()), args.data(), env);
+    if (o.help) {
+        output::write_all(1, whoami_usage());
+        return 0;
+    }
+    if (!o.ignored.empty()) usage_error("whoami takes no arguments after its flags (booleans take the form --flag=false)");
+    cli::validate(o);
+    tpm::trace_fn trace;
+    if (o.debug) trace = [](const std::string& line) { output::write_all(2, "aws-tpm-process-credential: debug: " + line + "\n"); };
+
+    const auto deadline = std::chrono::steady_clock::now() + o.deadline;
+    sts::caller_identity id;
+    if (via_sts) {
+        // The credential flow itself (its own deadline), then a software-signed call.
+        output::process_credentials creds = credential::fetch(o, env, trace);
+        sts::call_options call = call_options_for(o, env, deadline);
+        if (trace) trace("STS: GetCallerIdentity at " + call.target.url() + ", signed with the temporary credentials");
+        const sts::signer sign = temporary_signer(creds, call.target.signing_region);
+        id = run(sts::get_caller_identity(std::move(call), sign), deadline, o.deadline, "calling STS GetCallerIdentity");
+    } else {
+        const tpm::key_plan plan = credential::plan_from(o);
+        sts::call_options call = call_options_for(o, env, deadline);
+        id = run(signed_by_tpm(o, plan, std::move(call), deadline, trace), deadline, o.deadline,
+                 "computing kDate and calling STS GetCallerIdentity");
+    }
+    std::string out = fmt::format("Account: {}\nArn:     {}\nUserId:  {}\n", id.account, id.arn, id.user_id);
+    if (!output::write_all(1, out)) throw error(fault::config, "cannot write to standard output");
+    return 0;
+}
+
+}  // namespace atpc::provision
