@@ -289,6 +289,8 @@ void validate(const options& o) {
 std::string usage() {
     std::string out =
         "Usage: aws-tpm-process-credential --aws-access-key-id=AKID [flags]\n"
+        "       aws-tpm-process-credential import [flags]   (put a secret into the TPM; see import --help)\n"
+        "       aws-tpm-process-credential whoami [flags]   (check that a TPM key and its access key id match)\n"
         "\n"
         "Prints temporary AWS credentials for credential_process, signing the STS request with an\n"
         "HMAC key whose secret never leaves the TPM.\n"

@@ -1,5 +1,6 @@
 #include "credential/fetch.hpp"
 
+#include "credential/bounded_run.hpp"
 #include "credential/sts_signer.hpp"
 #include "error.hpp"
 #include "sigv4/amz_date.hpp"
@@ -152,32 +153,13 @@ output::process_credentials fetch(const cli::options& o, const sts::env_lookup& 
         s.request = sts::build_request(p);
     }
 
-    // The io_context is leaked on the deadline path: destroying it would
-    // join a resolver thread stuck in getaddrinfo.
-    auto io = std::make_unique<net::io_context>(1);
-    std::optional<output::process_credentials> result;
-    std::exception_ptr failure;
-    bool timed_out = false;
-    auto main = [&]() -> net::awaitable<void> {
-        try {
-            auto r = co_await tpmwire::run_until(pipeline(s), s.deadline);
-            if (r) result = std::move(*r);
-            else timed_out = true;
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    };
-    net::co_spawn(*io, main(), net::detached);
-    io->run();
+    // One run; `s` outlives it, and the timeout message reads its stage.
+    auto out = run_bounded(pipeline(s), s.deadline, [&] {
+        return fmt::format("no credentials within the {} ms deadline (--deadline) while {}", o.deadline.count(),
+                           s.stage);
+    });
     if (report) *report = s.report;
-    if (timed_out) {
-        (void)io.release();
-        throw error(fault::timeout, fmt::format("no credentials within the {} ms deadline (--deadline) while {}",
-                                                o.deadline.count(), s.stage));
-    }
-    if (failure) std::rethrow_exception(failure);
-    if (!result) throw error(fault::internal, "the fetch ended without a result");
-    return std::move(*result);
+    return out;
 }
 
 }  // namespace atpc::credential

@@ -7,6 +7,7 @@
 #include "tpmwire/bytes.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace atpc::credential {
 
@@ -14,6 +15,11 @@ namespace atpc::credential {
 // that happens after UTC midnight is signed as of the last second of
 // kDate's day: AWS accepts a request signed up to 15 minutes earlier, and
 // the TPM is not asked again.
+// Adds X-Amz-Date and Authorization to `out` (every header it already has
+// is signed).
+void sign_outgoing(sts::outgoing& out, std::string_view access_key_id, tpmwire::bytes_view kdate,
+                   const std::string& date, const std::string& region, const std::string& amz_date);
+
 sts::signer make_signer(std::string access_key_id, const tpmwire::bytes& kdate, std::string kdate_date,
                         std::string region);
 

@@ -34,6 +34,7 @@
 #include "provision/import.hpp"
 
 #include "error.hpp"
+#include "tpm/entities.hpp"
 
 #include "tpmwire/client/sessions.hpp"
 #include "tpmwire/keyfile/templates.hpp"
@@ -49,6 +50,14 @@
 namespace atpc::provision {
 
 using namespace tpmwire;
+using tpm::create_h2_parent;
+using tpm::endorsement_key;
+using tpm::endorsement_policy;
+using tpm::hex_handle;
+using tpm::occupant;
+using tpm::password_session;
+using tpm::read_public_checked;
+using tpm::tpm_key;
 namespace net = boost::asio;
 
 namespace {
@@ -57,8 +66,6 @@ constexpr TPM_RC TPM_RC_HIERARCHY = 0x085;
 constexpr TPM_RC TPM_RC_ATTRIBUTES = 0x082;
 constexpr TPM_RC TPM_RC_NV_SPACE = 0x14B;
 constexpr TPM_RC TPM_RC_NV_DEFINED = 0x14C;
-
-std::string hex_handle(TPM_HANDLE h) { return fmt::format("0x{:08x}", h); }
 
 // g++ 12 destroys some temporaries inside a co_await expression twice
 // (seen here with `cond ? auth : bytes{}`): arguments are named objects.
@@ -76,82 +83,11 @@ struct progress {
     }
 };
 
-struct tpm_key {
-    TPM_HANDLE handle = 0;
-    TPMT_PUBLIC publicArea;
-    bool endorsement = false;  // authorized by PolicySecret(endorsement)
-    bool persistent = false;
-};
-
-bool is_rsa_ek(TPMT_PUBLIC pub) {
-    if (pub.type != TPM_ALG_RSA) return false;
-    pub.unique = TPM2B_PUBLIC_KEY_RSA(bytes(256, 0));
-    return pub == ek_rsa_template();
-}
-
 // A restricted decryption key: what TPM2_Create accepts as a parent.
 bool is_storage_key(const TPMT_PUBLIC& p) {
     constexpr TPMA_OBJECT need = TPMA_OBJECT_restricted | TPMA_OBJECT_decrypt;
     return (p.type == TPM_ALG_RSA || p.type == TPM_ALG_ECC) && (p.objectAttributes & need) == need &&
            !(p.objectAttributes & TPMA_OBJECT_sign);
-}
-
-// Authorizes `entity` with a non-empty password without the password
-// crossing the bus (a bound session); nullptr (empty password) otherwise.
-net::awaitable<std::unique_ptr<AuthSession>> password_session(client& tpm, TPM_HANDLE entity, const TPM2B_NAME& name,
-                                                               const bytes& auth) {
-    if (auth.empty()) co_return nullptr;
-    AuthSession::parameters params;
-    params.bind_handle = entity;
-    params.bind_name = name.empty() ? handle_name(entity) : name;
-    params.bind_auth = auth;
-    params.symmetric = {TPM_ALG_NULL, 0, 0};
-    params.attributes = 0;  // one use; the TPM flushes it
-    auto session = co_await start_session(tpm, params);
-    session->set_auth_value(auth);
-    co_return session;
-}
-
-net::awaitable<TPMT_PUBLIC> read_public(client& tpm, TPM_HANDLE h) {
-    const ReadPublic read{NamedHandle(h)};
-    auto rsp = co_await tpm.execute(read);
-    if (object_name(rsp.outPublic.publicArea) != rsp.name)
-        throw atpc::error(fault::tpm, "the TPM reports a name for " + hex_handle(h) +
-                                          " that does not match its public area: refusing to use it");
-    co_return rsp.outPublic.publicArea;
-}
-
-// The public area at a persistent handle, or nullopt when it is free.
-net::awaitable<std::optional<TPMT_PUBLIC>> occupant(client& tpm, TPM_HANDLE h) {
-    std::optional<TPMT_PUBLIC> out;
-    try {
-        out = co_await read_public(tpm, h);
-    } catch (const tpmwire::error& e) {
-        if (e.kind() != errc::tpm || base_rc(e.rc()) != TPM_RC_HANDLE) throw;
-    }
-    co_return out;
-}
-
-// The RSA EK: the persistent one when it is the template's (or has the
-// expected name), else a fresh primary from template L-1.
-net::awaitable<tpm_key> endorsement_key(client& tpm, progress& p, const bytes& endorsement_auth,
-                                        const std::optional<bytes>& expected) {
-    p.at("reading the endorsement key at " + hex_handle(ek_rsa_persistent_handle));
-    auto persistent = co_await occupant(tpm, ek_rsa_persistent_handle);
-    if (persistent && (expected ? object_name(*persistent).buffer == *expected : is_rsa_ek(*persistent)))
-        co_return tpm_key{ek_rsa_persistent_handle, *persistent, true, true};
-    p.at("creating the endorsement key (TCG template L-1)");
-    auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, no_name, endorsement_auth);
-    CreatePrimary create;
-    create.primaryHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
-    create.inPublic.publicArea = ek_rsa_template();
-    auto rsp = co_await tpm.execute(create);
-    if (expected && object_name(rsp.outPublic.publicArea).buffer != *expected)
-        throw atpc::error(fault::tpm, "the TPM's endorsement key has name " +
-                                          to_hex(object_name(rsp.outPublic.publicArea).buffer) +
-                                          ", not the one given by --tpm-session-encrypt-with-name: refusing to send "
-                                          "the secret to this TPM (wrong machine, or something is intercepting the TPM)");
-    co_return tpm_key{rsp.objectHandle, rsp.outPublic.publicArea, true, false};
 }
 
 net::awaitable<tpm_key> parent_key(client& tpm, progress& p, const import_plan& plan, const std::optional<tpm_key>& ek) {
@@ -160,22 +96,17 @@ net::awaitable<tpm_key> parent_key(client& tpm, progress& p, const import_plan& 
             co_return *ek;
         case parent_kind::persistent: {
             p.at("reading the parent key at " + hex_handle(plan.parent_handle));
-            auto pub = co_await read_public(tpm, plan.parent_handle);
+            auto pub = co_await read_public_checked(tpm, plan.parent_handle);
             if (!is_storage_key(pub))
                 throw atpc::error(fault::tpm, "the key at --parent " + hex_handle(plan.parent_handle) +
                                                   " is not a storage key (restricted decryption RSA or ECC key)");
-            co_return tpm_key{plan.parent_handle, pub, is_rsa_ek(pub), true};
+            co_return tpm_key{plan.parent_handle, pub, matches_ek_rsa_template(pub), true};
         }
         case parent_kind::h2:
             break;
     }
     p.at("creating the H-2 ECC P-256 parent under the owner hierarchy");
-    auto auth = co_await password_session(tpm, TPM_RH_OWNER, no_name, plan.parent_auth);
-    CreatePrimary create;
-    create.primaryHandle = AuthHandle(TPM_RH_OWNER, {}, auth.get());
-    create.inPublic.publicArea = h2_ecc_primary_template();
-    auto rsp = co_await tpm.execute(create);
-    co_return tpm_key{rsp.objectHandle, rsp.outPublic.publicArea, false, false};
+    co_return co_await create_h2_parent(tpm, plan.parent_auth);
 }
 
 // A session that authorizes the parent for one command (the TPM flushes it
@@ -192,14 +123,7 @@ net::awaitable<std::unique_ptr<AuthSession>> parent_session(client& tpm, progres
     }
     if (parent.endorsement) {
         p.at("authorizing the endorsement key with PolicySecret(endorsement)");
-        params.type = TPM_SE_POLICY;
-        auto policy = co_await start_session(tpm, params);
-        auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, no_name, plan.parent_auth);
-        PolicySecret secret;
-        secret.authHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
-        secret.policySession = NamedHandle(policy->handle());
-        co_await tpm.execute(secret);
-        co_return policy;
+        co_return co_await endorsement_policy(tpm, params, plan.parent_auth);
     }
     if (!salt) {
         const TPM2B_NAME name = object_name(parent.publicArea);
@@ -299,7 +223,8 @@ net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import
     std::optional<tpm_key> ek;
     if (plan.salt_name || plan.parent == parent_kind::ek) {
         const bytes& endorsement_auth = plan.parent == parent_kind::ek ? plan.parent_auth : no_auth;
-        ek = co_await endorsement_key(tpm, p, endorsement_auth, plan.salt_name);
+        auto step = [&p](std::string s) { p.at(std::move(s)); };
+        ek = co_await endorsement_key(tpm, step, endorsement_auth, plan.salt_name, "send the secret to this TPM");
     }
     tpm_key parent = co_await parent_key(tpm, p, plan, ek);
     const tpm_key& salt = plan.salt_name ? *ek : parent;

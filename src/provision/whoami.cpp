@@ -7,6 +7,7 @@
 
 #include "cli/flags.hpp"
 #include "credential/fetch.hpp"
+#include "credential/bounded_run.hpp"
 #include "credential/sts_signer.hpp"
 #include "error.hpp"
 #include "output/process_output.hpp"
@@ -96,43 +97,17 @@ sts::signer temporary_signer(const output::process_credentials& c, std::string r
         const std::string day = sigv4::date_stamp(amz);
         const tpmwire::bytes kdate = sigv4::software_kdate(c.secret_access_key, day);
         out.headers.emplace_back("X-Amz-Security-Token", std::string(c.session_token.data(), c.session_token.size()));
-        sigv4::request r;
-        r.method = out.method;
-        r.path = out.path;
-        r.body = out.body;
-        for (const auto& [name, value] : out.headers) r.headers.push_back({name, value});
-        const std::size_t before = r.headers.size();
-        sigv4::sign(r, c.access_key_id, kdate, sigv4::scope{day, region, "sts"}, amz);
-        for (std::size_t i = before; i < r.headers.size(); ++i) out.headers.emplace_back(r.headers[i].name, r.headers[i].value);
+        credential::sign_outgoing(out, c.access_key_id, kdate, day, region, amz);
     };
 }
 
-// Runs `body` on a fresh io_context under `deadline`.
+// Runs `body` under the run's deadline (credential/bounded_run.hpp).
 template <class T>
 T run(net::awaitable<T> body, std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds budget,
       const std::string& what) {
-    auto io = std::make_unique<net::io_context>(1);
-    std::optional<T> result;
-    std::exception_ptr failure;
-    bool timed_out = false;
-    auto main = [&]() -> net::awaitable<void> {
-        try {
-            auto r = co_await tpmwire::run_until(std::move(body), deadline);
-            if (r) result = std::move(*r);
-            else timed_out = true;
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    };
-    net::co_spawn(*io, main(), net::detached);
-    io->run();
-    if (timed_out) {
-        (void)io.release();  // as in the credential fetch: never join a stuck resolver thread
-        throw error(fault::timeout, fmt::format("no answer within the {} ms deadline (--deadline) while {}", budget.count(), what));
-    }
-    if (failure) std::rethrow_exception(failure);
-    if (!result) throw error(fault::internal, "whoami ended without a result");
-    return std::move(*result);
+    return credential::run_bounded(std::move(body), deadline, [&] {
+        return fmt::format("no answer within the {} ms deadline (--deadline) while {}", budget.count(), what);
+    });
 }
 
 net::awaitable<sts::caller_identity> signed_by_tpm(const cli::options& o, const tpm::key_plan& plan,

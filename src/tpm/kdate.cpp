@@ -1,5 +1,7 @@
 #include "tpm/kdate.hpp"
 
+#include "tpm/entities.hpp"
+
 #include "error.hpp"
 
 #include "tpmwire/client/sessions.hpp"
@@ -16,8 +18,6 @@ using namespace tpmwire;
 namespace net = boost::asio;
 
 namespace {
-
-std::string hex_handle(TPM_HANDLE h) { return fmt::format("0x{:08x}", h); }
 
 // What the flow is doing, so a TPM error can say which step failed.
 struct progress {
@@ -36,119 +36,39 @@ struct loaded_key {
     TPMT_PUBLIC publicArea;
 };
 
-struct salt_key {
-    TPM_HANDLE handle = 0;
-    TPMT_PUBLIC publicArea;
-    // An endorsement key: authorizing it takes PolicySecret(endorsement).
-    bool endorsement = false;
-};
-
-// A session that authorizes `entity` with a non-empty password without the
-// password crossing the bus; nullptr (the empty password) when there is none.
-net::awaitable<std::unique_ptr<AuthSession>> password_session(client& tpm, TPM_HANDLE entity, const TPM2B_NAME& name,
-                                                               const bytes& auth) {
-    if (auth.empty()) co_return nullptr;
-    AuthSession::parameters params;
-    params.bind_handle = entity;
-    params.bind_name = name.empty() ? handle_name(entity) : name;
-    params.bind_auth = auth;
-    params.symmetric = {TPM_ALG_NULL, 0, 0};
-    params.attributes = 0;  // one use; the TPM flushes it
-    auto session = co_await start_session(tpm, params);
-    session->set_auth_value(auth);
-    co_return session;
-}
-
-// True when `pub` is an RSA EK made from template L-1 (any unique value).
-bool is_rsa_ek(TPMT_PUBLIC pub) {
-    if (pub.type != TPM_ALG_RSA) return false;
-    pub.unique = TPM2B_PUBLIC_KEY_RSA(bytes(256, 0));
-    return pub == ek_rsa_template();
-}
-
-// The RSA EK (template L-1): the persistent one at 0x81010001 when its
-// public area is the template's, else a fresh primary. With `expected`, the
-// name we compute from the public area must equal it (never trusting the
-// TPM's own report of the name).
-net::awaitable<salt_key> endorsement_key(client& tpm, progress& p, const bytes& endorsement_auth,
-                                         const std::optional<bytes>& expected) {
-    p.at("reading the endorsement key at " + hex_handle(ek_rsa_persistent_handle));
-    std::optional<TPMT_PUBLIC> persistent;
-    try {
-        const ReadPublic read{NamedHandle(ek_rsa_persistent_handle)};
-        auto rsp = co_await tpm.execute(read);
-        persistent = rsp.outPublic.publicArea;
-    } catch (const tpmwire::error& e) {
-        if (e.kind() != errc::tpm || base_rc(e.rc()) != TPM_RC_HANDLE) throw;
-    }
-    if (persistent) {
-        bool usable = expected ? object_name(*persistent).buffer == *expected : is_rsa_ek(*persistent);
-        if (usable) co_return salt_key{ek_rsa_persistent_handle, *persistent, true};
-    }
-    p.at("creating the endorsement key (TCG template L-1)");
-    auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, {}, endorsement_auth);
-    CreatePrimary create;
-    create.primaryHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
-    create.inPublic.publicArea = ek_rsa_template();
-    auto rsp = co_await tpm.execute(create);
-    if (expected && object_name(rsp.outPublic.publicArea).buffer != *expected)
-        throw atpc::error(fault::tpm, "the TPM's endorsement key has name " +
-                                          to_hex(object_name(rsp.outPublic.publicArea).buffer) +
-                                          ", not the one given by --tpm-session-encrypt-with-name: refusing to use "
-                                          "this TPM (wrong machine, or something is intercepting the TPM)");
-    co_return salt_key{rsp.objectHandle, rsp.outPublic.publicArea, true};
-}
-
-// The key's parent for a key file, loaded: H2 primary, EK, or a persistent key.
-net::awaitable<salt_key> load_parent(client& tpm, progress& p, const key_plan& plan,
-                                     const std::optional<salt_key>& ek) {
+// The key's parent for a key file: the EK, a persistent key, or the H-2
+// primary re-created under the owner hierarchy.
+net::awaitable<tpm_key> load_parent(client& tpm, progress& p, const key_plan& plan, const std::optional<tpm_key>& ek) {
     const auto& file = *plan.key_file;
     if (plan.ek_parent) co_return *ek;
     if (handle_type(file.parent) == TPM_HT_PERSISTENT) {
         p.at("reading the parent key at " + hex_handle(file.parent));
-        const ReadPublic read{NamedHandle(file.parent)};
-        auto rsp = co_await tpm.execute(read);
+        auto pub = co_await read_public_checked(tpm, file.parent);
         // A key file whose parent is a persistent EK (tpm2_import -C 0x81010001)
         // needs the EK's policy even without --useEKParent.
-        co_return salt_key{file.parent, rsp.outPublic.publicArea, is_rsa_ek(rsp.outPublic.publicArea)};
+        co_return tpm_key{file.parent, pub, matches_ek_rsa_template(pub), true};
     }
     if (!parent_is_h2_primary(file.parent))
         throw atpc::error(fault::config, "key file " + plan.key_file_path + ": parent " + hex_handle(file.parent) +
                                              " is neither the owner hierarchy nor a persistent key");
     p.at("creating the H-2 ECC P-256 parent under the owner hierarchy");
-    auto auth = co_await password_session(tpm, TPM_RH_OWNER, {}, plan.parent_auth);
-    CreatePrimary create;
-    create.primaryHandle = AuthHandle(TPM_RH_OWNER, {}, auth.get());
-    create.inPublic.publicArea = h2_ecc_primary_template();
-    auto rsp = co_await tpm.execute(create);
-    co_return salt_key{rsp.objectHandle, rsp.outPublic.publicArea};
+    co_return co_await create_h2_parent(tpm, plan.parent_auth);
 }
 
-// A policy session satisfying the EK's PolicySecret(TPM_RH_ENDORSEMENT).
-net::awaitable<std::unique_ptr<AuthSession>> endorsement_policy(client& tpm, progress& p, const salt_key& ek,
-                                                                const bytes& endorsement_auth) {
-    p.at("authorizing the endorsement key with PolicySecret(endorsement)");
-    AuthSession::parameters params;
-    params.type = TPM_SE_POLICY;
-    params.salt_handle = ek.handle;
-    params.salt_public = ek.publicArea;
-    params.attributes = 0;
-    auto policy = co_await start_session(tpm, params);
-    auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, {}, endorsement_auth);
-    PolicySecret secret;
-    secret.authHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
-    secret.policySession = NamedHandle(policy->handle());
-    co_await tpm.execute(secret);
-    co_return policy;
-}
-
-net::awaitable<loaded_key> load_key(client& tpm, progress& p, const key_plan& plan, const salt_key& parent) {
+net::awaitable<loaded_key> load_key(client& tpm, progress& p, const key_plan& plan, const tpm_key& parent) {
     const auto& file = *plan.key_file;
     TPM2B_NAME parent_name = object_name(parent.publicArea);
     std::unique_ptr<AuthSession> auth;
-    if (parent.endorsement) auth = co_await endorsement_policy(tpm, p, parent, plan.parent_auth);
-    else if (handle_type(parent.handle) == TPM_HT_PERSISTENT)
+    if (parent.endorsement) {
+        p.at("authorizing the endorsement key with PolicySecret(endorsement)");
+        AuthSession::parameters params;
+        params.salt_handle = parent.handle;
+        params.salt_public = parent.publicArea;
+        params.attributes = 0;
+        auth = co_await endorsement_policy(tpm, params, plan.parent_auth);
+    } else if (parent.persistent) {
         auth = co_await password_session(tpm, parent.handle, parent_name, plan.parent_auth);
+    }
     p.at("loading the key from " + plan.key_file_path);
     Load load;
     load.parentHandle = AuthHandle(parent.handle, parent_name, auth.get());
@@ -164,13 +84,8 @@ net::awaitable<loaded_key> load_key(client& tpm, progress& p, const key_plan& pl
 
 net::awaitable<loaded_key> read_persistent_key(client& tpm, progress& p, TPM_HANDLE handle) {
     p.at("reading the key at persistent handle " + hex_handle(handle));
-    const ReadPublic read{NamedHandle(handle)};
-    auto rsp = co_await tpm.execute(read);
-    loaded_key key{handle, rsp.name, rsp.outPublic.publicArea};
-    if (object_name(key.publicArea) != key.name)
-        throw atpc::error(fault::tpm, "the TPM reports a name for " + hex_handle(handle) +
-                                          " that does not match its public area: refusing to use it");
-    co_return key;
+    auto pub = co_await read_public_checked(tpm, handle);
+    co_return loaded_key{handle, object_name(pub), pub};
 }
 
 // Refuse to spend the last authorization attempt before a DA lockout.
@@ -202,7 +117,7 @@ net::awaitable<void> lockout_guard(client& tpm, progress& p) {
 // PolicyOR(that branch, PolicyDuplicationSelect(EK name)); when the key's
 // authPolicy is such an OR, the matching PolicyOR is added.
 net::awaitable<void> satisfy_key_policy(client& tpm, progress& p, const key_plan& plan, const loaded_key& key,
-                                        AuthSession& session, const std::optional<salt_key>& parent) {
+                                        AuthSession& session, const std::optional<tpm_key>& parent) {
     std::optional<bytes> current;  // the session's digest, when known offline
     if (!plan.pcrs.empty()) {
         p.at("PolicyPCR over sha256:" + fmt::format("{}", fmt::join(plan.pcrs, ",")));
@@ -238,15 +153,16 @@ net::awaitable<void> satisfy_key_policy(client& tpm, progress& p, const key_plan
 
 net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_plan& plan, const std::string& date) {
     // The salt key, when the user named one: the EK, verified by name.
-    std::optional<salt_key> salt;
-    std::optional<salt_key> ek;
+    std::optional<tpm_key> salt;
+    std::optional<tpm_key> ek;
     if (plan.salt_name || (plan.key_file && plan.ek_parent)) {
-        ek = co_await endorsement_key(tpm, p, plan.parent_auth, plan.salt_name);
+        auto step = [&p](std::string s) { p.at(std::move(s)); };
+        ek = co_await endorsement_key(tpm, step, plan.parent_auth, plan.salt_name, "use this TPM");
         if (plan.salt_name) salt = ek;
     }
 
     loaded_key key;
-    std::optional<salt_key> parent;
+    std::optional<tpm_key> parent;
     if (plan.key_file) {
         parent = co_await load_parent(tpm, p, plan, ek);
         // Without a named EK, salt to the parent we just used: this hides

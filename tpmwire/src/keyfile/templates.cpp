@@ -43,6 +43,13 @@ TPMT_PUBLIC ek_rsa_template() {
     return p;
 }
 
+bool matches_ek_rsa_template(const TPMT_PUBLIC& p) {
+    if (p.type != TPM_ALG_RSA) return false;
+    TPMT_PUBLIC blank = p;
+    blank.unique = TPM2B_PUBLIC_KEY_RSA(bytes(256, 0));
+    return blank == ek_rsa_template();
+}
+
 TPMT_PUBLIC hmac_key_template(TPMA_OBJECT attributes, bytes authPolicy) {
     TPMT_PUBLIC p;
     p.type = TPM_ALG_KEYEDHASH;

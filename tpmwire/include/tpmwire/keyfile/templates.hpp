@@ -20,6 +20,9 @@ TPMT_PUBLIC h2_ecc_primary_template();
 // PolicySecret(TPM_RH_ENDORSEMENT), AES-128-CFB, unique = 256 zero bytes.
 TPMT_PUBLIC ek_rsa_template();
 
+// True when `p` was made from template L-1 (any unique value): the RSA EK.
+bool matches_ek_rsa_template(const TPMT_PUBLIC& p);
+
 // The persistent handle where provisioning tools leave the RSA EK.
 inline constexpr TPM_HANDLE ek_rsa_persistent_handle = 0x81010001;
 

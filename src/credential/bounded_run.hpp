@@ -1,0 +1,52 @@
+// Runs one top-level coroutine of the program to completion under the
+// run's deadline, on a fresh single-threaded io_context.
+//
+// On the deadline the io_context is deliberately leaked: destroying it would
+// join a resolver thread stuck in getaddrinfo, and the process is about to
+// print its error and exit anyway.
+#pragma once
+
+#include "error.hpp"
+
+#include "tpmwire/client/deadline.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace atpc::credential {
+
+// `on_timeout` gives the one-line message (it may read state the body left).
+template <class T>
+T run_bounded(boost::asio::awaitable<T> body, std::chrono::steady_clock::time_point deadline,
+              const std::function<std::string()>& on_timeout) {
+    auto io = std::make_unique<boost::asio::io_context>(1);
+    std::optional<T> result;
+    std::exception_ptr failure;
+    bool timed_out = false;
+    auto main = [&]() -> boost::asio::awaitable<void> {
+        try {
+            auto r = co_await tpmwire::run_until(std::move(body), deadline);
+            if (r) result = std::move(*r);
+            else timed_out = true;
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    };
+    boost::asio::co_spawn(*io, main(), boost::asio::detached);
+    io->run();
+    if (timed_out) {
+        (void)io.release();
+        throw error(fault::timeout, on_timeout());
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (!result) throw error(fault::internal, "the run ended without a result");
+    return std::move(*result);
+}
+
+}  // namespace atpc::credential
