@@ -21,6 +21,12 @@
 
 namespace atpc::credential {
 
+namespace detail {
+// Where an abandoned io_context stays reachable until the process exits
+// (never destroyed: its destructor would join the resolver thread).
+inline boost::asio::io_context* abandoned_io = nullptr;
+}  // namespace detail
+
 // `on_timeout` gives the one-line message (it may read state the body left).
 template <class T>
 T run_bounded(boost::asio::awaitable<T> body, std::chrono::steady_clock::time_point deadline,
@@ -41,7 +47,7 @@ T run_bounded(boost::asio::awaitable<T> body, std::chrono::steady_clock::time_po
     boost::asio::co_spawn(*io, main(), boost::asio::detached);
     io->run();
     if (timed_out) {
-        (void)io.release();
+        detail::abandoned_io = io.release();
         throw error(fault::timeout, on_timeout());
     }
     if (failure) std::rethrow_exception(failure);
