@@ -20,6 +20,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -32,6 +33,7 @@ namespace atpc::credential {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -69,18 +71,25 @@ net::awaitable<tpm::kdate_result> tpm_part(run_state& s, std::string date) {
         s.trace(tpm.retries() ? fmt::format("TPM: done, {} commands ({} resent at the TPM's request)",
                                             tpm.commands_sent(), tpm.retries())
                               : fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+    s.stage = "connecting to STS at " + s.call.target.url();
     co_return result;
 }
 
 net::awaitable<output::process_credentials> pipeline(run_state& s) {
     // kDate for today's UTC date; the signer copes with a retry past midnight.
     std::string date = sigv4::date_stamp(sigv4::amz_date(std::chrono::system_clock::now()));
-    tpm::kdate_result kd = co_await tpm_part(s, date);
+    // The STS connection (lookup, connect, proxy, TLS handshake) needs
+    // nothing from the TPM: open it while the TPM works. If the TPM part
+    // fails, the opening is cancelled and the TPM's error is the one reported.
+    sts::early_connection early(s.call);
+    auto tpm_work = tpm_part(s, date);
+    auto opening = early.open();
+    tpm::kdate_result kd = co_await (std::move(tpm_work) && std::move(opening));
 
     s.stage = "calling STS at " + s.call.target.url();
     if (s.trace) s.trace("STS: " + s.request.action + " at " + s.call.target.url() + " (" + s.call.target.source + ")");
     sts::signer sign = make_signer(s.o.access_key_id, kd.kdate, date, s.call.target.signing_region);
-    sts::credentials creds = co_await sts::call(s.call, s.request, sign);
+    sts::credentials creds = co_await sts::call(s.call, s.request, sign, std::move(early));
 
     output::process_credentials out;
     out.access_key_id = std::move(creds.access_key_id);

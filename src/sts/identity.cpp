@@ -169,13 +169,14 @@ caller_identity parse_caller_identity(std::string_view body, std::string_view /*
     throw reply_error(body.empty() ? "the reply body is empty" : "the reply body is neither JSON nor XML");
 }
 
-boost::asio::awaitable<caller_identity> get_caller_identity(call_options options, signer sign) {
+boost::asio::awaitable<caller_identity> get_caller_identity(call_options options, signer sign,
+                                                            early_connection early) {
     std::optional<caller_identity> out;
     const reply_reader read = [&out](std::string_view body, std::string_view content_type) {
         out = parse_caller_identity(body, content_type);
     };
     const sts_request request = get_caller_identity_request();  // named: g++ 12 and temporaries in co_await
-    co_await call(std::move(options), request, std::move(sign), read);
+    co_await call(std::move(options), request, std::move(sign), read, std::move(early));
     co_return std::move(*out);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "sts/client.hpp"
 #include "sts/form.hpp"
 #include "sts/options.hpp"
 #include "sts/outgoing.hpp"
@@ -28,8 +29,9 @@ sts_request get_caller_identity_request();
 // missing or malformed; never quotes the body.
 caller_identity parse_caller_identity(std::string_view body, std::string_view content_type);
 
-// Signs and sends GetCallerIdentity with `sign`; retries, deadlines and
-// errors as sts::call.
-boost::asio::awaitable<caller_identity> get_caller_identity(call_options options, signer sign);
+// Signs and sends GetCallerIdentity with `sign`; retries, deadlines,
+// errors and the early connection as sts::call.
+boost::asio::awaitable<caller_identity> get_caller_identity(call_options options, signer sign,
+                                                            early_connection early = {});
 
 }  // namespace atpc::sts

@@ -27,7 +27,6 @@
 #include "sts/url.hpp"
 
 namespace atpc::sts::detail {
-namespace {
 
 namespace asio = boost::asio;
 namespace ssl = asio::ssl;
@@ -37,16 +36,22 @@ using tcp = asio::ip::tcp;
 using asio::use_awaitable;
 using boost::system::error_code;
 
-// Reply bodies and the buffer they are read through are wiped on release.
-using secret_body = http::basic_string_body<char, std::char_traits<char>, tpmwire::zeroizing_allocator<char>>;
-using wiped_buffer = beast::basic_flat_buffer<tpmwire::zeroizing_allocator<char>>;
-
 struct connection {
-    connection(const asio::any_io_executor& ex, ssl::context& ctx) : stream(ex, ctx) {}
+    connection(const asio::any_io_executor& ex, ssl::context& ctx, std::string peer)
+        : stream(ex, ctx), who(std::move(peer)) {}
     ssl::stream<tcp::socket> stream;
+    std::string who;  // the peer, as messages name it
     const char* step = "starting";
     tcp::socket& socket() { return stream.next_layer(); }
 };
+
+void connection_deleter::operator()(connection* c) const noexcept { delete c; }
+
+namespace {
+
+// Reply bodies and the buffer they are read through are wiped on release.
+using secret_body = http::basic_string_body<char, std::char_traits<char>, tpmwire::zeroizing_allocator<char>>;
+using wiped_buffer = beast::basic_flat_buffer<tpmwire::zeroizing_allocator<char>>;
 
 // What to call the peer in messages.
 std::string peer_name(const endpoint& target, const std::optional<proxy_settings>& proxy) {
@@ -218,9 +223,8 @@ void prepare_tls(connection& c, const std::string& host) {
                         retry_class::none);
 }
 
-asio::awaitable<http_reply> run(connection& c, const endpoint& target, const std::optional<proxy_settings>& proxy,
-                                const outgoing& request, const std::string& user_agent, const std::string& ca_source) {
-    const std::string who = peer_name(target, proxy);
+asio::awaitable<void> open_phase(connection& c, const endpoint& target, const std::optional<proxy_settings>& proxy,
+                                 const std::string& user_agent, const std::string& ca_source) {
     if (proxy) {
         // Named, not temporaries: g++ 12 mishandles temporaries with
         // destructors inside co_await expressions.
@@ -237,8 +241,11 @@ asio::awaitable<http_reply> run(connection& c, const endpoint& target, const std
     error_code hs_ec;
     co_await c.stream.async_handshake(ssl::stream_base::client, asio::redirect_error(use_awaitable, hs_ec));
     if (hs_ec == asio::error::operation_aborted) throw boost::system::system_error(hs_ec);
-    if (hs_ec) handshake_failed(c, who, ca_source, hs_ec);
+    if (hs_ec) handshake_failed(c, c.who, ca_source, hs_ec);
+}
 
+asio::awaitable<http_reply> request_phase(connection& c, const outgoing& request, const std::string& user_agent) {
+    const std::string& who = c.who;
     http::request<http::string_body> req{http::string_to_verb(request.method), request.path, 11};
     for (const auto& [name, value] : request.headers) req.insert(name, value);
     req.set(http::field::accept, "application/json");
@@ -301,6 +308,34 @@ asio::awaitable<void> watchdog(connection& c, std::chrono::steady_clock::time_po
     c.socket().close(ignored);
 }
 
+// Runs `phase` on `c` racing the watchdog; whichever finishes first cancels
+// the other (wait_for_one), and the group waits for both to wind down.
+template <class T>
+asio::awaitable<T> guarded(connection& c, asio::awaitable<T> phase, std::chrono::steady_clock::time_point deadline) {
+    auto ex = co_await asio::this_coro::executor;
+    const auto started = std::chrono::steady_clock::now();
+    auto race = asio::experimental::make_parallel_group(asio::co_spawn(ex, std::move(phase), asio::deferred),
+                                                        asio::co_spawn(ex, watchdog(c, deadline), asio::deferred));
+    auto timed_out = [&] {
+        return attempt_error(fault::timeout,
+                             "STS request to " + c.who + " timed out during " + c.step + " after " +
+                                 format_seconds(deadline - started) +
+                                 "; check network access to it (proxy, firewall) or allow more time with --timeout",
+                             retry_class::transient);
+    };
+    if constexpr (std::is_void_v<T>) {
+        auto [order, phase_ex, watchdog_ex] = co_await race.async_wait(asio::experimental::wait_for_one(), asio::deferred);
+        if (order[0] == 1 && !watchdog_ex) throw timed_out();
+        if (phase_ex) std::rethrow_exception(phase_ex);
+    } else {
+        auto [order, phase_ex, value, watchdog_ex] =
+            co_await race.async_wait(asio::experimental::wait_for_one(), asio::deferred);
+        if (order[0] == 1 && !watchdog_ex) throw timed_out();
+        if (phase_ex) std::rethrow_exception(phase_ex);
+        co_return std::move(value);
+    }
+}
+
 }  // namespace
 
 std::string format_seconds(std::chrono::steady_clock::duration d) {
@@ -311,29 +346,22 @@ std::string format_seconds(std::chrono::steady_clock::duration d) {
     return s + " s";
 }
 
-asio::awaitable<http_reply> exchange(ssl::context& ctx, const endpoint& target,
-                                     const std::optional<proxy_settings>& proxy, const outgoing& request,
-                                     const std::string& user_agent, const std::string& ca_source,
-                                     std::chrono::steady_clock::time_point deadline) {
+asio::awaitable<connection_ptr> open(ssl::context& ctx, const endpoint& target,
+                                     const std::optional<proxy_settings>& proxy, const std::string& user_agent,
+                                     const std::string& ca_source, std::chrono::steady_clock::time_point deadline) {
+    // Named locals, not temporaries: g++ 12 mishandles temporaries with
+    // destructors inside co_await expressions.
     auto ex = co_await asio::this_coro::executor;
-    connection c(ex, ctx);
-    const auto started = std::chrono::steady_clock::now();
-    // The exchange races the watchdog; whichever finishes first cancels the
-    // other (wait_for_one), and the group waits for both to wind down.
-    auto race = asio::experimental::make_parallel_group(
-        asio::co_spawn(ex, run(c, target, proxy, request, user_agent, ca_source), asio::deferred),
-        asio::co_spawn(ex, watchdog(c, deadline), asio::deferred));
-    auto [order, run_ex, reply, watchdog_ex] =
-        co_await race.async_wait(asio::experimental::wait_for_one(), asio::deferred);
-    if (order[0] == 1 && !watchdog_ex) {
-        throw attempt_error(fault::timeout,
-                            "STS request to " + peer_name(target, proxy) + " timed out during " + c.step + " after " +
-                                format_seconds(deadline - started) +
-                                "; check network access to it (proxy, firewall) or allow more time with --timeout",
-                            retry_class::transient);
-    }
-    if (run_ex) std::rethrow_exception(run_ex);
-    co_return std::move(reply);
+    connection_ptr c(new connection(ex, ctx, peer_name(target, proxy)));
+    auto phase = open_phase(*c, target, proxy, user_agent, ca_source);
+    co_await guarded(*c, std::move(phase), deadline);
+    co_return c;
+}
+
+asio::awaitable<http_reply> request(connection& c, const outgoing& req, const std::string& user_agent,
+                                    std::chrono::steady_clock::time_point deadline) {
+    auto phase = request_phase(c, req, user_agent);
+    co_return co_await guarded(c, std::move(phase), deadline);
 }
 
 }  // namespace atpc::sts::detail

@@ -1,14 +1,17 @@
-// One HTTPS exchange with STS (internal to src/sts; includes Asio): resolve,
-// connect (through an HTTP CONNECT proxy when configured), TLS handshake with
-// verification, write the request, read the reply, all under one deadline
-// enforced here and nowhere else: a timer raced against the exchange closes
-// the socket when it fires and the error names the step that was running.
+// One HTTPS exchange with STS (internal to src/sts; includes Asio), in two
+// phases: open (resolve, connect through an HTTP CONNECT proxy when
+// configured, TLS handshake with verification) and request (write the
+// request, read the reply). Each phase runs under a deadline enforced here
+// and nowhere else: a timer raced against it closes the socket when it fires
+// and the error names the step that was running. The phases are separate so
+// a connection can be opened before the request is signed.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -50,11 +53,23 @@ private:
 // cannot be used.
 boost::asio::ssl::context make_tls_context(const trust_store& trust);
 
-// Throws attempt_error. The references must stay valid until it completes.
-boost::asio::awaitable<http_reply> exchange(boost::asio::ssl::context& ctx, const endpoint& target,
-                                            const std::optional<proxy_settings>& proxy, const outgoing& request,
-                                            const std::string& user_agent, const std::string& ca_source,
-                                            std::chrono::steady_clock::time_point deadline);
+// An open, verified TLS connection to STS (directly or through the proxy).
+struct connection;
+struct connection_deleter {
+    void operator()(connection* c) const noexcept;
+};
+using connection_ptr = std::unique_ptr<connection, connection_deleter>;
+
+// Opens a connection. Throws attempt_error. `ctx` must outlive the
+// connection; the other references only the call.
+boost::asio::awaitable<connection_ptr> open(boost::asio::ssl::context& ctx, const endpoint& target,
+                                            const std::optional<proxy_settings>& proxy, const std::string& user_agent,
+                                            const std::string& ca_source, std::chrono::steady_clock::time_point deadline);
+
+// Sends one request on `c` and reads the reply, then closes the connection.
+// Throws attempt_error.
+boost::asio::awaitable<http_reply> request(connection& c, const outgoing& request, const std::string& user_agent,
+                                           std::chrono::steady_clock::time_point deadline);
 
 // "5 s", "2.5 s": rounded to tenths of a second.
 std::string format_seconds(std::chrono::steady_clock::duration d);

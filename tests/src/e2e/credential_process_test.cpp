@@ -11,6 +11,7 @@
 #include "support/moto.hpp"
 #include "support/process.hpp"
 #include "support/swtpm.hpp"
+#include "support/tcp_sink.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -265,6 +266,31 @@ TEST_CASE("a hung TPM fails within --timeout and --deadline, not at the SDK's 60
     w.sw.resume();
     check_failure(d, "deadline");
     CHECK(d.elapsed < 3s);
+}
+
+TEST_CASE("the STS connection opens while the TPM works, and a TPM failure cancels it at once", "[swtpm][moto][e2e]") {
+    world w;
+    test::tcp_sink sts;  // accepts, reads the ClientHello, never answers
+    const test::env_map hanging_sts{{"AWS_ENDPOINT_URL_STS", "https://127.0.0.1:" + std::to_string(sts.port())}};
+
+    SECTION("the TLS handshake starts while the TPM is still working") {
+        w.sw.pause();
+        auto r = w.program({"--persistentHandle=0x81010002", "--timeout=1s"}, hanging_sts);
+        w.sw.resume();
+        check_failure(r, "did not complete within 1000 ms");  // the TPM's error, not the STS's
+        CHECK(r.elapsed < 3s);
+        auto seen = sts.connections();
+        REQUIRE(seen.size() == 1);
+        CHECK(seen[0].bytes_received > 0);  // the ClientHello went out before the TPM answered
+    }
+    SECTION("a TPM failure does not wait for the hanging STS connection") {
+        // Without cancelling the opening, this would wait for the 10 s attempt timeout.
+        auto r = w.program({"--persistentHandle=0x81010009"}, hanging_sts);
+        check_failure(r, "no key at persistent handle 0x81010009");
+        CHECK(r.elapsed < 5s);
+        CHECK(sts.connections().size() == 1);
+    }
+    w.no_leaks();
 }
 
 TEST_CASE("eight simultaneous runs against one swtpm all succeed", "[swtpm][moto][e2e]") {
