@@ -48,13 +48,21 @@ public:
                                              " (is swtpm running there?)");
         }
         socket.set_option(net::ip::tcp::no_delay(true));
+        socket.non_blocking(true);  // transact() writes directly and must never block
         socket_ = std::move(socket);
     }
 
     net::awaitable<bytes> transact(bytes_view command) override {
         if (!socket_.is_open()) co_await reopen();
         try {
-            co_await net::async_write(socket_, net::buffer(command.data(), command.size()), net::use_awaitable);
+            // A command fits the socket buffer: write it directly, without a
+            // round through the event loop; async_write only for a remainder.
+            boost::system::error_code wec;
+            std::size_t sent = socket_.write_some(net::buffer(command.data(), command.size()), wec);
+            if (wec && wec != net::error::would_block) throw boost::system::system_error(wec);
+            if (sent < command.size())
+                co_await net::async_write(socket_, net::buffer(command.data() + sent, command.size() - sent),
+                                          net::use_awaitable);
             // A response normally arrives in one segment: read what is there
             // (header and body together) and only then ask for the rest.
             bytes response(4096);
