@@ -202,7 +202,9 @@ def fetch_section(results, tpm_floor):
     out += ["### 4. The whole fetch against its floor", "",
             "Floor = a fresh-process TLS client with the same trust setup (`bench_tls_floor`: TLS 1.2+, verify "
             "against the one CA file, IP checked against the certificate; one connect, handshake, POST and reply "
-            "against the minimal responder) plus the mode's TPM floor from section 2. Milliseconds, medians.", "",
+            "against the minimal responder) plus the mode's TPM floor from section 2. Milliseconds, medians. "
+            "The floor is sequential; the program opens the STS connection while the TPM works, so a ratio "
+            "can fall below 1.", "",
             "| mode | fetch (responder) | TLS client floor | TPM floor | floor | fetch / floor (target <= 1.2) "
             "| CPU: fetch / TLS client (information) |",
             "|---|---|---|---|---|---|---|"]
