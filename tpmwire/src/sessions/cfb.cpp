@@ -15,11 +15,13 @@ namespace {
 
 constexpr std::size_t iv_size = 16;
 
+// Fetched once per key size: a legacy EVP_aes_128_cfb128() is re-fetched
+// from the provider tables on every init. Function-local statics: thread-safe.
 const EVP_CIPHER* aes_cfb(std::size_t key_size) {
     switch (key_size) {
-        case 16: return EVP_aes_128_cfb128();
-        case 24: return EVP_aes_192_cfb128();
-        case 32: return EVP_aes_256_cfb128();
+        case 16: { static EVP_CIPHER* const c = EVP_CIPHER_fetch(nullptr, "AES-128-CFB", nullptr); return c; }
+        case 24: { static EVP_CIPHER* const c = EVP_CIPHER_fetch(nullptr, "AES-192-CFB", nullptr); return c; }
+        case 32: { static EVP_CIPHER* const c = EVP_CIPHER_fetch(nullptr, "AES-256-CFB", nullptr); return c; }
         default:
             throw error(errc::usage, "AES-CFB key of " + std::to_string(key_size) +
                                          " bytes; expected 16, 24 or 32");
@@ -28,6 +30,7 @@ const EVP_CIPHER* aes_cfb(std::size_t key_size) {
 
 void cfb(bytes_view key, bytes_view iv, std::span<std::uint8_t> data, int enc) {
     const EVP_CIPHER* cipher = aes_cfb(key.size());
+    if (!cipher) throw error(errc::crypto, "OpenSSL has no AES-CFB");
     if (iv.size() != iv_size)
         throw error(errc::usage, "AES-CFB IV of " + std::to_string(iv.size()) + " bytes; expected 16");
     if (data.empty()) return;
