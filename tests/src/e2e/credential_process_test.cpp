@@ -278,17 +278,20 @@ TEST_CASE("the STS connection opens while the TPM works, and a TPM failure cance
         auto r = w.program({"--persistentHandle=0x81010002", "--timeout=1s"}, hanging_sts);
         w.sw.resume();
         check_failure(r, "did not complete within 1000 ms");  // the TPM's error, not the STS's
+        // The handshake hangs, so ending this soon also means the TPM's
+        // failure cancelled it (else: the 10 s attempt timeout).
         CHECK(r.elapsed < 3s);
         auto seen = sts.connections();
         REQUIRE(seen.size() == 1);
         CHECK(seen[0].bytes_received > 0);  // the ClientHello went out before the TPM answered
     }
-    SECTION("a TPM failure does not wait for the hanging STS connection") {
-        // Without cancelling the opening, this would wait for the 10 s attempt timeout.
+    SECTION("a fast TPM failure does not wait for the hanging STS connection either") {
+        // The TPM may fail before the connection is even attempted (a race
+        // this test does not control), so at most one connection.
         auto r = w.program({"--persistentHandle=0x81010009"}, hanging_sts);
         check_failure(r, "no key at persistent handle 0x81010009");
         CHECK(r.elapsed < 5s);
-        CHECK(sts.connections().size() == 1);
+        CHECK(sts.connections().size() <= 1);
     }
     w.no_leaks();
 }
