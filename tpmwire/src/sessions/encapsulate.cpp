@@ -313,16 +313,14 @@ bytes rsa_public_op(const rsa_key& key, bytes_view em) {
 
 }  // namespace
 
-encapsulated_secret encapsulate_ecc(const TPMT_PUBLIC& key, std::string_view label,
-                                    bytes_view ephemeral_private_scalar) {
-    const ecc_key k = ecc_parts(key);
-    const curve c = curve_of(k.parms->curveID);
+namespace {
+
+// The part both ECC entry points share, from the TPM key and an ephemeral
+// key pair on its curve: ECDH, KDFe, the marshalled ephemeral point.
+encapsulated_secret finish_ecc(const TPMT_PUBLIC& key, const ecc_key& k, EVP_PKEY* tpm_key, std::string_view label,
+                               ephemeral eph) {
     const std::size_t seed_bytes = hash_size(key.nameAlg, "nameAlg");
-
-    owned<EVP_PKEY> tpm_key = ecc_public_key(c, *k.point);
-    ephemeral eph = ephemeral_key(c, ephemeral_private_scalar);
-    const bytes z = ecdh_x(eph.key.get(), tpm_key.get());
-
+    const bytes z = ecdh_x(eph.key.get(), tpm_key);
     encapsulated_secret out;
     // partyV is the key's x exactly as in its public area: that is the
     // value the TPM hashes.
@@ -331,6 +329,37 @@ encapsulated_secret encapsulate_ecc(const TPMT_PUBLIC& key, std::string_view lab
     marshal(w, TPMS_ECC_POINT{TPM2B_ECC_PARAMETER(std::move(eph.x)), TPM2B_ECC_PARAMETER(std::move(eph.y))});
     out.ciphertext = TPM2B_ENCRYPTED_SECRET(w.take());
     return out;
+}
+
+// A fresh ephemeral key pair from OpenSSL's generator, on the TPM key's
+// group (copied from it: cheaper than building the group by name again).
+ephemeral generated_ephemeral(const curve& c, EVP_PKEY* tpm_key) {
+    owned<EVP_PKEY_CTX> ctx = check(EVP_PKEY_CTX_new_from_pkey(nullptr, tpm_key, nullptr), "EVP_PKEY_CTX_new");
+    EVP_PKEY* raw = nullptr;
+    if (EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1)
+        openssl_failed("EC key generation");
+    ephemeral e;
+    e.key.reset(raw);
+    // One export of the uncompressed point (04 || x || y): the X and Y
+    // parameters separately cost two conversions.
+    bytes point(1 + 2 * c.size);
+    std::size_t len = 0;
+    if (EVP_PKEY_get_octet_string_param(raw, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &len) != 1 ||
+        len != point.size() || point[0] != 0x04)
+        openssl_failed("EC public key export");
+    e.x.assign(point.begin() + 1, point.begin() + 1 + static_cast<std::ptrdiff_t>(c.size));
+    e.y.assign(point.begin() + 1 + static_cast<std::ptrdiff_t>(c.size), point.end());
+    return e;
+}
+
+}  // namespace
+
+encapsulated_secret encapsulate_ecc(const TPMT_PUBLIC& key, std::string_view label,
+                                    bytes_view ephemeral_private_scalar) {
+    const ecc_key k = ecc_parts(key);
+    const curve c = curve_of(k.parms->curveID);
+    owned<EVP_PKEY> tpm_key = ecc_public_key(c, *k.point);
+    return finish_ecc(key, k, tpm_key.get(), label, ephemeral_key(c, ephemeral_private_scalar));
 }
 
 encapsulated_secret encapsulate_rsa(const TPMT_PUBLIC& key, std::string_view label, bytes_view secret,
@@ -357,14 +386,12 @@ encapsulated_secret encapsulate(const TPMT_PUBLIC& key, std::string_view label) 
         return encapsulate_rsa(key, label, random_bytes(h), random_bytes(h));
     }
     if (key.type == TPM_ALG_ECC) {
-        const curve c = curve_of(ecc_parts(key).parms->curveID);
-        // A fresh key pair from OpenSSL's generator; its scalar feeds the
-        // same path the vectors check.
-        owned<EVP_PKEY> eph = check(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", c.name), "EC key generation");
-        BIGNUM* d_raw = nullptr;
-        if (EVP_PKEY_get_bn_param(eph.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d_raw) != 1) openssl_failed("EC key export");
-        owned<BIGNUM> d(d_raw);
-        return encapsulate_ecc(key, label, bn_to_bytes(d.get(), c.size));
+        // Same tail as encapsulate_ecc (which the vectors check); only the
+        // ephemeral key comes from OpenSSL's generator.
+        const ecc_key k = ecc_parts(key);
+        const curve c = curve_of(k.parms->curveID);
+        owned<EVP_PKEY> tpm_key = ecc_public_key(c, *k.point);
+        return finish_ecc(key, k, tpm_key.get(), label, generated_ephemeral(c, tpm_key.get()));
     }
     throw error(errc::usage, "secret sharing needs an RSA or ECC key; the key's type is " + std::to_string(key.type));
 }
