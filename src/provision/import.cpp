@@ -57,6 +57,7 @@ using tpm::hex_handle;
 using tpm::occupant;
 using tpm::password_session;
 using tpm::read_public_checked;
+using tpm::tpm_failure;
 using tpm::tpm_key;
 namespace net = boost::asio;
 
@@ -318,11 +319,7 @@ net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import
 }
 
 atpc::error explain(const tpmwire::error& e, const progress& p) {
-    std::string where = p.step.empty() ? "talking to the TPM" : p.step;
-    std::string lost = p.evicted_old ? fmt::format(" (the key that was at {} has been evicted)", hex_handle(p.handle)) : "";
-    if (e.kind() == errc::timeout) return atpc::error(fault::timeout, "TPM: " + where + ": " + e.what() + lost);
-    if (e.kind() != errc::tpm) return atpc::error(fault::tpm, "TPM: " + where + ": " + e.what() + lost);
-    TPM_RC rc = base_rc(e.rc());
+    const TPM_RC rc = base_rc(e.rc());
     std::string hint;
     if (rc == TPM_RC_HANDLE && e.command() == TPM_CC_ReadPublic)
         hint = "no key at that handle (tpm2_getcap handles-persistent lists them)";
@@ -331,9 +328,6 @@ atpc::error explain(const tpmwire::error& e, const progress& p) {
                    ? "wrong owner password: check --ownerPass / TPM_OWNER_AUTH (or --parentPass with the H-2 parent)"
                    : "wrong password: check --parentPass / TPM_PARENT_AUTH (owner hierarchy for the H-2 parent, "
                      "endorsement hierarchy for --useEKParent, the key's own for --parent)";
-    else if (rc == TPM_RC_LOCKOUT)
-        hint = "the TPM is in dictionary-attack lockout; wait for the lockout interval or clear it with "
-               "tpm2_dictionarylockout -c";
     else if (rc == TPM_RC_HIERARCHY)
         hint = "that hierarchy is disabled on this TPM";
     else if (rc == TPM_RC_NV_SPACE)
@@ -342,12 +336,9 @@ atpc::error explain(const tpmwire::error& e, const progress& p) {
         hint = "the persistent handle is already in use";
     else if (rc == TPM_RC_ATTRIBUTES)
         hint = "the parent cannot hold this key";
-    else if (rc == TPM_RC_OBJECT_MEMORY || rc == TPM_RC_SESSION_MEMORY)
-        hint = "the TPM is full of objects or sessions someone left loaded: tpm2_flushcontext -t / -l, or use "
-               "/dev/tpmrm0";
-    std::string line = "TPM: " + where + " failed: " + e.what();
-    if (!hint.empty()) line += "; " + hint;
-    return atpc::error(fault::tpm, line + lost);
+    const std::string lost =
+        p.evicted_old ? fmt::format(" (the key that was at {} has been evicted)", hex_handle(p.handle)) : "";
+    return tpm_failure(e, p.step, hint, lost);
 }
 
 }  // namespace

@@ -15,6 +15,23 @@ namespace net = boost::asio;
 
 std::string hex_handle(TPM_HANDLE h) { return fmt::format("0x{:08x}", h); }
 
+atpc::error tpm_failure(const tpmwire::error& e, const std::string& where, std::string hint,
+                        const std::string& suffix) {
+    const std::string step = where.empty() ? "talking to the TPM" : where;
+    if (e.kind() == errc::timeout) return atpc::error(fault::timeout, "TPM: " + step + ": " + e.what() + suffix);
+    if (e.kind() != errc::tpm) return atpc::error(fault::tpm, "TPM: " + step + ": " + e.what() + suffix);
+    const TPM_RC rc = base_rc(e.rc());
+    if (hint.empty() && rc == TPM_RC_LOCKOUT)
+        hint = "the TPM is in dictionary-attack lockout after too many wrong passwords; it refuses DA-protected keys "
+               "until the lockout interval passes or tpm2_dictionarylockout -c clears it";
+    else if (hint.empty() && (rc == TPM_RC_OBJECT_MEMORY || rc == TPM_RC_SESSION_MEMORY))
+        hint = "the TPM is full of objects or sessions someone left loaded: tpm2_flushcontext -t / -l, or use "
+               "/dev/tpmrm0";
+    std::string line = "TPM: " + step + " failed: " + e.what();
+    if (!hint.empty()) line += "; " + hint;
+    return atpc::error(fault::tpm, line + suffix);
+}
+
 net::awaitable<TPMT_PUBLIC> read_public_checked(client& tpm, TPM_HANDLE h) {
     const ReadPublic read{NamedHandle(h)};
     auto rsp = co_await tpm.execute(read);

@@ -4,7 +4,9 @@
 // PolicySecret without anything secret crossing the bus.
 #pragma once
 
+#include "error.hpp"
 #include "tpmwire/client/sessions.hpp"
+#include "tpmwire/error.hpp"
 
 #include <functional>
 #include <memory>
@@ -23,6 +25,13 @@ struct tpm_key {
 };
 
 std::string hex_handle(tpmwire::TPM_HANDLE h);
+
+// One line for a failed TPM step: "TPM: <where> failed: <what>; <hint>"
+// then `suffix`. `hint` is the flow's own advice for the response code (or
+// empty); the advice every flow shares (lockout, a TPM full of objects) is
+// added here when the flow has none. A timeout stays fault::timeout.
+atpc::error tpm_failure(const tpmwire::error& e, const std::string& where, std::string hint,
+                        const std::string& suffix = {});
 
 // ReadPublic, refusing a public area whose name is not the one the TPM
 // reports (the name is what sessions and policies bind to).

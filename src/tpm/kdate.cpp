@@ -229,10 +229,7 @@ net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_pla
 
 // One line for a TPM failure: the step, the TPM's code, and what to check.
 atpc::error explain(const tpmwire::error& e, const progress& p, const key_plan& plan) {
-    std::string where = p.step.empty() ? "talking to the TPM" : p.step;
-    if (e.kind() == errc::timeout) return atpc::error(fault::timeout, "TPM: " + where + ": " + e.what());
-    if (e.kind() != errc::tpm) return atpc::error(fault::tpm, "TPM: " + where + ": " + e.what());
-    TPM_RC rc = base_rc(e.rc());
+    const TPM_RC rc = base_rc(e.rc());
     std::string hint;
     if (rc == TPM_RC_HANDLE && e.command() == TPM_CC_ReadPublic && !plan.key_file)
         hint = "no key at persistent handle " + hex_handle(plan.persistent_handle) +
@@ -248,17 +245,9 @@ atpc::error explain(const tpmwire::error& e, const progress& p, const key_plan& 
     else if (rc == TPM_RC_POLICY_FAIL || rc == TPM_RC_PCR_CHANGED)
         hint = "PCR policy not satisfied: the PCR values differ from those the key was bound to, or --pcrs does not "
                "match the key's policy";
-    else if (rc == TPM_RC_LOCKOUT)
-        hint = "the TPM is in dictionary-attack lockout after too many wrong passwords; it refuses DA-protected keys "
-               "until the lockout interval passes or tpm2_dictionarylockout -c clears it";
     else if (rc == TPM_RC_INTEGRITY && e.command() == TPM_CC_Load)
         hint = "the key file was not made for this TPM or this parent";
-    else if (rc == TPM_RC_OBJECT_MEMORY || rc == TPM_RC_SESSION_MEMORY)
-        hint = "the TPM is full of objects or sessions someone left loaded: tpm2_flushcontext -t / -l, or use "
-               "/dev/tpmrm0";
-    std::string line = "TPM: " + where + " failed: " + e.what();
-    if (!hint.empty()) line += "; " + hint;
-    return atpc::error(fault::tpm, line);
+    return tpm_failure(e, p.step, hint);
 }
 
 }  // namespace
