@@ -207,6 +207,18 @@ moto_sts::moto_sts(moto_options options)
 
 moto_sts::~moto_sts() = default;
 
+env_map moto_sts::cli_env(const std::filesystem::path& home, const std::string& config) const {
+    env_map e = client_env();
+    e["HOME"] = home.string();
+    e["AWS_ENDPOINT_URL_STS"] = endpoint();
+    if (!config.empty()) {
+        const auto path = home / "config";
+        std::ofstream(path) << config;
+        e["AWS_CONFIG_FILE"] = path.string();
+    }
+    return e;
+}
+
 env_map moto_sts::client_env() const {
     env_map env;
     for (const char* name : inherited_aws_variables) env[name] = std::nullopt;

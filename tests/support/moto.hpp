@@ -93,6 +93,10 @@ public:
     // inherited AWS_* credentials or endpoints, plus MOTO_ENDPOINT and
     // MOTO_CA_FILE for scripts. No credentials: see user_env().
     env_map client_env() const;
+    // client_env() for an AWS client run as a user would: HOME is `home`,
+    // AWS_ENDPOINT_URL_STS is endpoint(), and a non-empty `config` is written
+    // to home/config and named by AWS_CONFIG_FILE.
+    env_map cli_env(const std::filesystem::path& home, const std::string& config = "") const;
     // client_env() with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of the user.
     env_map user_env() const;
 

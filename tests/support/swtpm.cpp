@@ -1,5 +1,7 @@
 #include "support/swtpm.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -177,6 +179,22 @@ std::vector<std::uint32_t> swtpm::handles(const std::string& capability) const {
 
 std::string swtpm::log() const {
     return previous_log_ + (proc_ ? proc_->out() + proc_->err() : std::string());
+}
+
+void swtpm::require_tool(std::vector<std::string> argv) const {
+    auto r = tool(std::move(argv));
+    INFO(r.describe());
+    REQUIRE(r.ok());
+}
+
+void swtpm::flush_all() const {
+    require_tool({"tpm2_flushcontext", "-t"});
+    require_tool({"tpm2_flushcontext", "-l"});
+}
+
+void swtpm::check_no_leaks() const {
+    CHECK(transient_handles().empty());
+    CHECK(loaded_sessions().empty());
 }
 
 }  // namespace test

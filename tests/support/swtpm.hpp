@@ -92,6 +92,14 @@ public:
     run_result tool(std::vector<std::string> argv, std::chrono::milliseconds timeout = std::chrono::seconds(30),
                     const env_map& env = {}) const;
 
+    // tool() that must succeed (REQUIRE, with the tool's output on failure).
+    void require_tool(std::vector<std::string> argv) const;
+    // tpm2_flushcontext -t and -l: the tools leave objects and their own
+    // sessions loaded on a TPM without a resource manager (3 slots of each).
+    void flush_all() const;
+    // CHECKs that no transient object or loaded session is left.
+    void check_no_leaks() const;
+
     // `tpm2_getcap <capability>` parsed: the handles it lists ("- 0x80000000"
     // lines). Throws if the tool fails.
     std::vector<std::uint32_t> handles(const std::string& capability) const;

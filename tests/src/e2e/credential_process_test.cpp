@@ -43,15 +43,8 @@ struct world {
         flush_all();
     }
 
-    void tool(std::vector<std::string> argv) {
-        auto r = sw.tool(std::move(argv));
-        INFO(r.describe());
-        REQUIRE(r.ok());
-    }
-    void flush_all() {
-        tool({"tpm2_flushcontext", "-t"});
-        tool({"tpm2_flushcontext", "-l"});
-    }
+    void tool(std::vector<std::string> argv) { sw.require_tool(std::move(argv)); }
+    void flush_all() { sw.flush_all(); }
     void key(const std::string& n, std::vector<std::string> extra, const std::string& handle) {
         std::vector<std::string> import{"tpm2_import", "-C", "primary.ctx", "-G", "hmac", "-i", "hmac.key",
                                         "-u", n + ".pub", "-r", n + ".priv"};
@@ -68,17 +61,7 @@ struct world {
 
     // The environment every client gets: a private HOME and config file,
     // our program pointed at moto through the SDK variables.
-    test::env_map env(const std::string& config = "") const {
-        auto e = sts.client_env();
-        e["HOME"] = home.path().string();
-        e["AWS_ENDPOINT_URL_STS"] = sts.endpoint();
-        if (!config.empty()) {
-            auto path = home.path() / "config";
-            std::ofstream(path) << config;
-            e["AWS_CONFIG_FILE"] = path.string();
-        }
-        return e;
-    }
+    test::env_map env(const std::string& config = "") const { return sts.cli_env(home.path(), config); }
 
     std::string program_args(const std::string& extra) const {
         return std::string(ATPC_BINARY) + " --tpm-path=" + sw.address() +
@@ -98,10 +81,7 @@ struct world {
         return test::run(argv, e, 60s);
     }
 
-    void no_leaks() {
-        CHECK(sw.transient_handles().empty());
-        CHECK(sw.loaded_sessions().empty());
-    }
+    void no_leaks() { sw.check_no_leaks(); }
 };
 
 std::string assumed_role_arn(const world& w) {

@@ -79,19 +79,9 @@ struct lab {
     test::swtpm sw;
     explicit lab(test::swtpm_options o = {}) : sw(o) {}
 
-    void tool(std::vector<std::string> argv) {
-        auto r = sw.tool(std::move(argv));
-        INFO(r.describe());
-        REQUIRE(r.ok());
-    }
-    void flush_all() {
-        tool({"tpm2_flushcontext", "-t"});
-        tool({"tpm2_flushcontext", "-l"});
-    }
-    void no_leaks() {
-        CHECK(sw.transient_handles().empty());
-        CHECK(sw.loaded_sessions().empty());
-    }
+    void tool(std::vector<std::string> argv) { sw.require_tool(std::move(argv)); }
+    void flush_all() { sw.flush_all(); }
+    void no_leaks() { sw.check_no_leaks(); }
     std::vector<std::uint32_t> persistent() const { return sw.persistent_handles(); }
 
     // The program's `import` with `stdin_data` on standard input.

@@ -20,17 +20,7 @@ struct world {
     test::moto_sts sts;
     test::temp_dir home{"atpc-home"};
 
-    test::env_map env(const std::string& config = "") const {
-        auto e = sts.client_env();
-        e["HOME"] = home.path().string();
-        e["AWS_ENDPOINT_URL_STS"] = sts.endpoint();
-        if (!config.empty()) {
-            auto path = home.path() / "config";
-            std::ofstream(path) << config;
-            e["AWS_CONFIG_FILE"] = path.string();
-        }
-        return e;
-    }
+    test::env_map env(const std::string& config = "") const { return sts.cli_env(home.path(), config); }
 
     test::run_result import(std::vector<std::string> args, test::env_map extra = {}) {
         args.push_back("--aws-access-key-id=" + sts.credentials().access_key_id);

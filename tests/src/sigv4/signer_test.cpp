@@ -1,4 +1,5 @@
 // Signing-key chain, sign() and the date helpers.
+#include "support/error_kind.hpp"
 #include "sigv4/sigv4.hpp"
 
 #include "error.hpp"
@@ -18,13 +19,7 @@ constexpr const char* secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 template <class F>
 atpc::fault fault_of(F&& f) {
-    try {
-        f();
-    } catch (const atpc::error& e) {
-        return e.kind();
-    }
-    FAIL("no atpc::error was thrown");
-    return atpc::fault::internal;
+    return test::kind_of<atpc::error>(std::forward<F>(f));
 }
 
 sigv4::request sts_request() {

@@ -1,5 +1,6 @@
 // Endpoint and region resolution: precedence, computed URLs per partition,
 // FIPS, legacy global endpoints, and override validation.
+#include "support/error_kind.hpp"
 #include <catch2/catch.hpp>
 
 #include "env_fake.hpp"
@@ -18,13 +19,7 @@ std::string url_of(endpoint_inputs in, std::map<std::string, std::string> env) {
 }
 
 fault fault_of(endpoint_inputs in, std::map<std::string, std::string> env) {
-    try {
-        resolve_endpoint(in, fake_env(std::move(env)));
-    } catch (const atpc::error& e) {
-        return e.kind();
-    }
-    FAIL("no error");
-    return fault::internal;
+    return test::kind_of<atpc::error>([&] { resolve_endpoint(in, fake_env(std::move(env))); });
 }
 
 }  // namespace

@@ -32,11 +32,7 @@ struct lab {
     test::swtpm sw;
     explicit lab(test::swtpm_options o = {}) : sw(o) { make_keys(); }
 
-    void tool(std::vector<std::string> argv) {
-        auto r = sw.tool(std::move(argv));
-        INFO(r.describe());
-        REQUIRE(r.ok());
-    }
+    void tool(std::vector<std::string> argv) { sw.require_tool(std::move(argv)); }
 
     // The original README's flow: H-2 primary, then tpm2_import of the
     // secret as an HMAC key (with a password, with a PCR policy), each kept
@@ -69,12 +65,7 @@ struct lab {
         }
     }
 
-    // The tools leave objects and their own sessions loaded on a TPM without
-    // a resource manager; swtpm has 3 slots of each.
-    void flush_all() {
-        tool({"tpm2_flushcontext", "-t"});
-        tool({"tpm2_flushcontext", "-l"});
-    }
+    void flush_all() { sw.flush_all(); }
 
     tss2_private_key pem(const std::string& name) {
         std::ifstream in(sw.work_dir() / (name + ".pem"), std::ios::binary);
@@ -121,10 +112,7 @@ struct lab {
         return static_cast<std::uint32_t>(std::stoul(r.out.substr(r.out.find(':', at) + 1), nullptr, 0));
     }
 
-    void no_leaks() {
-        CHECK(sw.transient_handles().empty());
-        CHECK(sw.loaded_sessions().empty());
-    }
+    void no_leaks() { sw.check_no_leaks(); }
 };
 
 }  // namespace
