@@ -53,8 +53,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         atpc::cli::validate(o);
-        atpc::tpm::trace_fn trace;
-        if (o.debug) trace = [](const std::string& line) { atpc::output::write_all(2, "aws-tpm-process-credential: debug: " + line + "\n"); };
+        atpc::tpm::trace_fn trace = atpc::output::debug_trace(o.debug);
         if (!o.ignored.empty() && trace) trace("ignoring arguments after the flags, as Go's flag package does: " + o.ignored.front() + " ...");
 
         auto creds = atpc::credential::fetch(o, env, trace);

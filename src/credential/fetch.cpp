@@ -139,11 +139,7 @@ output::process_credentials fetch(const cli::options& o, const sts::env_lookup& 
     run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline, {}};
 
     // Everything about STS is settled before any I/O, too.
-    s.call.target = sts::resolve_endpoint(sts::endpoint_inputs{o.sts_endpoint, o.region}, env);
-    s.call.proxy = sts::proxy_for(env, s.call.target.host, s.call.target.port);
-    s.call.trust = sts::resolve_trust(o.ca_bundle, env);
-    s.call.deadline = s.deadline;
-    s.call.user_agent = std::string("aws-tpm-process-credential/") + version();
+    s.call = sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, s.deadline);
     std::optional<sts::mfa> mfa;
     if (o.serial_number) mfa = sts::mfa{*o.serial_number, o.token_code.value_or("")};
     if (o.assume_role) {

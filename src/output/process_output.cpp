@@ -73,6 +73,11 @@ bool write_all(int fd, std::string_view data) {
     return true;
 }
 
+std::function<void(const std::string&)> debug_trace(bool enabled) {
+    if (!enabled) return {};
+    return [](const std::string& line) { write_all(2, "aws-tpm-process-credential: debug: " + line + "\n"); };
+}
+
 void print_error(std::string_view message) {
     std::string line = "aws-tpm-process-credential: ";
     line += message;

@@ -5,6 +5,7 @@
 #include "tpmwire/bytes.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,10 @@ bool write_all(int fd, std::string_view data);
 
 // The one failure line: "aws-tpm-process-credential: <message>\n".
 void print_error(std::string_view message);
+
+// --debug: writes "aws-tpm-process-credential: debug: <line>" to stderr;
+// an empty function when `enabled` is false (callers test it before
+// formatting a line).
+std::function<void(const std::string&)> debug_trace(bool enabled);
 
 }  // namespace atpc::output

@@ -63,11 +63,6 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr TPM_RC TPM_RC_HIERARCHY = 0x085;
-constexpr TPM_RC TPM_RC_ATTRIBUTES = 0x082;
-constexpr TPM_RC TPM_RC_NV_SPACE = 0x14B;
-constexpr TPM_RC TPM_RC_NV_DEFINED = 0x14C;
-
 // g++ 12 destroys some temporaries inside a co_await expression twice
 // (seen here with `cond ? auth : bytes{}`): arguments are named objects.
 const bytes no_auth;

@@ -8,6 +8,7 @@
 #include "provision/secret_input.hpp"
 #include "provision/staged_file.hpp"
 
+#include "credential/bounded_run.hpp"
 #include "error.hpp"
 #include "output/process_output.hpp"
 #include "tpm/tpm_lock.hpp"
@@ -52,38 +53,34 @@ import_plan plan_from(const import_options& o) {
     return p;
 }
 
-// The TPM part on its own io_context, one TPM user at a time (tpm_lock).
+// The TPM part, one TPM user at a time (tpm_lock). No overall deadline: each
+// command has its own (key creation at least 30 s), the lock wait 60 s.
+net::awaitable<imported_key> tpm_part(const import_options& o, const import_plan& plan,
+                                      const tpmwire::bytes& hmac_key, const import_hooks& hooks,
+                                      const tpm::trace_fn& trace) {
+    auto ex = co_await net::this_coro::executor;
+    const auto lock_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    auto lock = co_await tpm::tpm_lock::acquire(o.address, lock_deadline);
+    tpmwire::client_options options;
+    options.command_timeout = o.timeout;
+    tpmwire::client tpm(ex, tpmwire::make_transport(ex, o.address), options);
+    imported_key key = co_await import_key(tpm, plan, hmac_key, hooks, trace);
+    if (trace) trace(fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+    co_return key;
+}
+
 imported_key run_tpm(const import_options& o, const import_plan& plan, const tpmwire::bytes& hmac_key,
                      const import_hooks& hooks, const tpm::trace_fn& trace) {
-    net::io_context io(1);
-    std::optional<imported_key> result;
-    std::exception_ptr failure;
-    auto main = [&]() -> net::awaitable<void> {
-        try {
-            auto ex = co_await net::this_coro::executor;
-            const auto lock_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-            auto lock = co_await tpm::tpm_lock::acquire(o.address, lock_deadline);
-            tpmwire::client_options options;
-            options.command_timeout = o.timeout;
-            tpmwire::client tpm(ex, tpmwire::make_transport(ex, o.address), options);
-            result = co_await import_key(tpm, plan, hmac_key, hooks, trace);
-            if (trace) trace(fmt::format("TPM: done, {} commands", tpm.commands_sent()));
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    };
-    net::co_spawn(io, main(), net::detached);
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    if (!result) throw error(fault::internal, "the import ended without a result");
-    return std::move(*result);
+    return credential::run_bounded(tpm_part(o, plan, hmac_key, hooks, trace),
+                                   std::chrono::steady_clock::time_point::max(),
+                                   [] { return std::string("the import did not finish"); });
 }
 
 std::string parent_description(const import_options& o, const imported_key& k) {
     if (o.use_ek_parent)
         return k.ek_persistent ? "the RSA endorsement key at 0x81010001"
                                : "the RSA endorsement key (not persistent: re-created from template L-1 when used)";
-    if (o.parent) return fmt::format("the storage key at 0x{:08x}", *o.parent);
+    if (o.parent) return "the storage key at " + tpm::hex_handle(*o.parent);
     return "the H-2 ECC P-256 primary under the owner hierarchy (re-created from its template when used)";
 }
 
@@ -101,10 +98,10 @@ std::string report(const import_options& o, const secret_input& secret, const im
                          "trust, or pass --tpm-session-encrypt-with-name=<EK name> to salt to a verified key)\n",
                          tpmwire::to_hex(k.salt_name.buffer));
     if (k.persisted)
-        r += fmt::format("persistent handle: 0x{:08x}{}\n", *o.persistent_handle,
+        r += fmt::format("persistent handle: {}{}\n", tpm::hex_handle(*o.persistent_handle),
                          k.replaced ? " (replacing the key that was there, --force)" : "");
     if (key_file)
-        r += fmt::format("key file:          {} (TSS2 PRIVATE KEY, parent 0x{:08x}, mode 0600)\n", *key_file, k.file_parent);
+        r += fmt::format("key file:          {} (TSS2 PRIVATE KEY, parent {}, mode 0600)\n", *key_file, tpm::hex_handle(k.file_parent));
     if (!o.pcrs.empty())
         r += fmt::format("policy:            PolicyPCR over the current SHA-256 values of PCR {}{}\n",
                          fmt::join(o.pcrs, ","), o.key_pass.empty() ? "" : ", then PolicyAuthValue");
@@ -145,8 +142,7 @@ int import_main(int argc, char** argv, const sts::env_lookup& env) {
         output::write_all(1, import_usage());
         return 0;
     }
-    tpm::trace_fn trace;
-    if (o.debug) trace = [](const std::string& line) { output::write_all(2, "aws-tpm-process-credential: debug: " + line + "\n"); };
+    tpm::trace_fn trace = output::debug_trace(o.debug);
 
     // Everything that can be refused without the TPM is refused first.
     std::optional<std::string> key_file;

@@ -2,6 +2,7 @@
 
 #include "cli/flags.hpp"
 #include "provision/go_flags.hpp"
+#include "tpm/key_plan.hpp"
 
 #include "tpmwire/error.hpp"
 
@@ -13,6 +14,8 @@
 namespace atpc::provision {
 
 namespace {
+
+using tpm::hex_handle;
 
 constexpr flag_spec flags[] = {
     {"tpm-path", flag_kind::value, "TPM: a device (/dev/tpmrm0), host:port of a swtpm, device:<path> or swtpm:host=<h>,port=<p> (default /dev/tpmrm0)"},
@@ -34,8 +37,6 @@ constexpr flag_spec flags[] = {
     {"help", flag_kind::boolean, "print this help and exit"},
     {"h", flag_kind::boolean, "alias of --help"},
 };
-
-std::string hex_handle(tpmwire::TPM_HANDLE h) { return fmt::format("0x{:08x}", h); }
 
 tpmwire::TPM_HANDLE parse_handle(std::string_view value, std::string_view flag) {
     auto v = cli::parse_go_uint(value);

@@ -82,13 +82,7 @@ std::string whoami_usage() {
 
 sts::call_options call_options_for(const cli::options& o, const sts::env_lookup& env,
                                    std::chrono::steady_clock::time_point deadline) {
-    sts::call_options call;
-    call.target = sts::resolve_endpoint(sts::endpoint_inputs{o.sts_endpoint, o.region}, env);
-    call.proxy = sts::proxy_for(env, call.target.host, call.target.port);
-    call.trust = sts::resolve_trust(o.ca_bundle, env);
-    call.deadline = deadline;
-    call.user_agent = std::string("aws-tpm-process-credential/") + version();
-    return call;
+    return sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, deadline);
 }
 
 // SigV4 with a secret held in memory (the temporary credentials): kDate in
@@ -149,8 +143,7 @@ int whoami_main(int argc, char** argv, const sts::env_lookup& env) {
     }
     if (!o.ignored.empty()) usage_error("whoami takes no arguments after its flags (booleans take the form --flag=false)");
     cli::validate(o);
-    tpm::trace_fn trace;
-    if (o.debug) trace = [](const std::string& line) { output::write_all(2, "aws-tpm-process-credential: debug: " + line + "\n"); };
+    tpm::trace_fn trace = output::debug_trace(o.debug);
 
     const auto deadline = std::chrono::steady_clock::now() + o.deadline;
     sts::caller_identity id;

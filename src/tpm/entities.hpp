@@ -5,6 +5,7 @@
 #pragma once
 
 #include "error.hpp"
+#include "tpm/key_plan.hpp"
 #include "tpmwire/client/sessions.hpp"
 #include "tpmwire/error.hpp"
 
@@ -24,7 +25,6 @@ struct tpm_key {
     bool persistent = false;
 };
 
-std::string hex_handle(tpmwire::TPM_HANDLE h);
 
 // One line for a failed TPM step: "TPM: <where> failed: <what>; <hint>"
 // then `suffix`. `hint` is the flow's own advice for the response code (or

@@ -33,4 +33,7 @@ struct key_plan {
 // One line per step for --debug; never given a secret.
 using trace_fn = std::function<void(const std::string&)>;
 
+// "0x81010002": how every message names a handle.
+std::string hex_handle(tpmwire::TPM_HANDLE h);
+
 }  // namespace atpc::tpm
