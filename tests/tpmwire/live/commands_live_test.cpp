@@ -188,3 +188,66 @@ TEST_CASE("a paused TPM times out within the deadline, then the client recovers"
     // The next command reconnects (swtpm first finishes the abandoned one).
     CHECK(f.run(handles(*f.tpm, HR_TRANSIENT)).empty());
 }
+
+// The per-command watchdog is one lazy timer per client (client.hpp): these
+// pin down what that must not change.
+TEST_CASE("the command watchdog: every command gets its own deadline, and an idle client holds no timer",
+          "[swtpm]") {
+    fixture f;
+    client_options o;
+    o.command_timeout = 300ms;
+    o.key_generation_timeout = 1500ms;
+    f.connect(o);
+
+    SECTION("io_context::run() returns as soon as the commands are done, not at their deadline") {
+        client_options slow;
+        slow.command_timeout = 5s;
+        f.connect(slow);
+        auto start = std::chrono::steady_clock::now();
+        CHECK(f.run(handles(*f.tpm, HR_TRANSIENT)).empty());
+        CHECK(std::chrono::steady_clock::now() - start < 1s);
+    }
+
+    // Each pair runs in one coroutine, so the watchdog is still set for the
+    // first command when the second starts.
+    auto paused_after_first = [&](bool key_generation_first) -> net::awaitable<void> {
+        if (key_generation_first) {
+            CreatePrimary cp;
+            cp.inPublic.publicArea = h2_ecc_primary_template();
+            auto primary = co_await f.tpm->execute(cp);
+            co_await f.tpm->flush(primary.objectHandle);
+        } else {
+            co_await handles(*f.tpm, HR_TRANSIENT);
+        }
+        f.sw.pause();
+        if (key_generation_first) {
+            co_await handles(*f.tpm, HR_TRANSIENT);
+        } else {
+            CreatePrimary cp;
+            cp.inPublic.publicArea = h2_ecc_primary_template();
+            co_await f.tpm->execute(cp);
+        }
+    };
+    auto expect_timeout = [&](bool key_generation_first, std::string_view message,
+                              std::chrono::milliseconds at_least, std::chrono::milliseconds below) {
+        auto start = std::chrono::steady_clock::now();
+        try {
+            f.run(paused_after_first(key_generation_first));
+            FAIL("no timeout");
+        } catch (const error& e) {
+            CHECK(e.kind() == errc::timeout);
+            CHECK_THAT(e.what(), Catch::StartsWith(std::string(message)));
+        }
+        auto elapsed = std::chrono::steady_clock::now() - start;
+        CHECK(elapsed >= at_least);
+        CHECK(elapsed < below);
+        f.sw.resume();
+    };
+
+    SECTION("a shorter deadline after a longer one is kept (the watchdog moves earlier)") {
+        expect_timeout(true, "TPM2_GetCapability did not complete within 300 ms", 300ms, 900ms);
+    }
+    SECTION("a longer deadline after a shorter one is not cut short (the watchdog waits on)") {
+        expect_timeout(false, "TPM2_CreatePrimary did not complete within 1500 ms", 1500ms, 2300ms);
+    }
+}

@@ -1,5 +1,6 @@
 #include "tpmwire/commands/command.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace tpmwire {
@@ -49,7 +50,7 @@ bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes param
             w.u32(h.handle);
             h.name = TPM2B_NAME(w.take());
         }
-        names.push_back(h.name);
+        names.push_back(std::move(h.name));  // `handles` is encode()'s own copy
         if (h.authorized) sessions.push_back(h.auth ? h.auth : &empty_password());
     }
     for (Session* s : extra)
@@ -115,7 +116,8 @@ bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes param
 response_parts split_response(TPM_CC cc, std::string_view command_name, bytes_view response,
                               std::size_t handle_count, std::span<Session* const> sessions,
                               bool first_param_sized) {
-    const std::string what = std::string(command_name) + " response";
+    // Built only for a message: this runs on every response.
+    auto what = [&] { return std::string(command_name) + " response"; };
     response_parts out;
     TPM_RC rc = 0;
     try {
@@ -140,8 +142,9 @@ response_parts split_response(TPM_CC cc, std::string_view command_name, bytes_vi
                 std::uint32_t parameter_size = r.u32("parameterSize");
                 auto params = r.raw(parameter_size, "parameters");
                 out.parameters.assign(params.begin(), params.end());
-                std::vector<TPMS_AUTH_RESPONSE> auths(sessions.size());
-                for (auto& a : auths) unmarshal(r, a);
+                std::array<TPMS_AUTH_RESPONSE, max_sessions> auths;
+                if (sessions.size() > auths.size()) throw error(errc::usage, "more than 3 sessions");
+                for (std::size_t i = 0; i < sessions.size(); ++i) unmarshal(r, auths[i]);
                 r.expect_end("authorization area");
                 response_context ctx{cc, params};
                 for (std::size_t i = 0; i < sessions.size(); ++i) sessions[i]->verify(ctx, auths[i]);
@@ -149,14 +152,15 @@ response_parts split_response(TPM_CC cc, std::string_view command_name, bytes_vi
         }
     } catch (const error& e) {
         if (e.kind() != errc::marshal) throw;
-        throw error(errc::marshal, what + ": " + e.what(), 0, cc);
+        throw error(errc::marshal, what() + ": " + e.what(), 0, cc);
     }
     if (rc != 0) throw error(errc::tpm, std::string(command_name) + ": " + describe_rc(rc), rc, cc);
     for (Session* s : sessions) {
         if (s->attributes() & TPMA_SESSION_encrypt) {
             if (!first_param_sized)
-                throw error(errc::usage, what + ": first parameter is not a sized buffer and cannot be encrypted", 0, cc);
-            s->decrypt_parameter(first_sized_data(out.parameters, what));
+                throw error(errc::usage, what() + ": first parameter is not a sized buffer and cannot be encrypted", 0,
+                            cc);
+            s->decrypt_parameter(first_sized_data(out.parameters, what()));
             break;
         }
     }

@@ -3,83 +3,93 @@
 #include "tpmwire/error.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 
-#include <memory>
+#include <cstring>
 
 namespace tpmwire {
 
 namespace {
 
-// Digests and HMAC contexts are fetched once per process and algorithm:
-// a legacy EVP_sha256() is re-fetched from the provider tables on every
-// EVP_DigestInit_ex, and an HMAC "digest" parameter on every EVP_MAC_init
-// (together ≈ 4 µs of a 5 µs HMAC). Thread-safe: function-local statics,
-// then only read (an HMAC context template is duplicated per call).
-struct algorithm {
-    EVP_MD* md;
-    EVP_MAC_CTX* hmac_template;
-};
-
-algorithm fetch(const char* name) {
-    EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    EVP_MAC_CTX* tmpl = mac ? EVP_MAC_CTX_new(mac) : nullptr;
-    EVP_MAC_free(mac);  // the context keeps its own reference
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(name), 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (tmpl && EVP_MAC_CTX_set_params(tmpl, params) != 1) {
-        EVP_MAC_CTX_free(tmpl);
-        tmpl = nullptr;
-    }
-    return {md, tmpl};
-}
-
-const algorithm& algorithm_for(TPMI_ALG_HASH alg) {
+// Digests are fetched once per process and algorithm: a legacy
+// EVP_sha256() is re-fetched from the provider tables on every
+// EVP_DigestInit_ex. Each thread then reuses one digest context: re-initialising
+// a context with the digest it already holds allocates nothing, which makes
+// SHA-256 of a short input ≈ 0.27 µs instead of 0.44 µs, and HMAC built on it
+// ≈ 0.6 µs instead of 2.2 µs through EVP_MAC (duplicate, init, free). A
+// session command computes two HMACs and two hashes.
+const EVP_MD* digest_for(TPMI_ALG_HASH alg) {
+    auto fetch = [](const char* name) { return EVP_MD_fetch(nullptr, name, nullptr); };
+    const EVP_MD* md = nullptr;
     switch (alg) {
-        case TPM_ALG_SHA1: { static const algorithm a = fetch("SHA1"); return a; }
-        case TPM_ALG_SHA256: { static const algorithm a = fetch("SHA2-256"); return a; }
-        case TPM_ALG_SHA384: { static const algorithm a = fetch("SHA2-384"); return a; }
-        case TPM_ALG_SHA512: { static const algorithm a = fetch("SHA2-512"); return a; }
+        case TPM_ALG_SHA1: { static EVP_MD* const m = fetch("SHA1"); md = m; break; }
+        case TPM_ALG_SHA256: { static EVP_MD* const m = fetch("SHA2-256"); md = m; break; }
+        case TPM_ALG_SHA384: { static EVP_MD* const m = fetch("SHA2-384"); md = m; break; }
+        case TPM_ALG_SHA512: { static EVP_MD* const m = fetch("SHA2-512"); md = m; break; }
         default: throw error(errc::crypto, "hash algorithm " + std::to_string(alg) + " is not supported");
     }
+    if (!md) throw error(errc::crypto, "OpenSSL digest fetch failed");
+    return md;
+}
+
+// The thread's digest context. After every use it holds only the state of
+// the last output computed (a digest or an HMAC, never a key's pads: those
+// are always followed by more input and a final).
+EVP_MD_CTX* scratch() {
+    struct holder {
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        ~holder() { EVP_MD_CTX_free(ctx); }
+    };
+    thread_local holder h;
+    if (!h.ctx) throw error(errc::crypto, "OpenSSL EVP_MD_CTX_new failed");
+    return h.ctx;
 }
 
 [[noreturn]] void openssl_failed(const char* what) {
     throw error(errc::crypto, std::string("OpenSSL ") + what + " failed");
 }
 
+// One digest over `parts` (and `prefix` first, when given) into `out`.
+void digest_into(const EVP_MD* md, bytes_view prefix, std::initializer_list<bytes_view> parts, byte* out) {
+    EVP_MD_CTX* ctx = scratch();
+    if (EVP_DigestInit_ex(ctx, md, nullptr) != 1) openssl_failed("digest init");
+    if (!prefix.empty() && EVP_DigestUpdate(ctx, prefix.data(), prefix.size()) != 1) openssl_failed("digest");
+    for (auto p : parts)
+        if (!p.empty() && EVP_DigestUpdate(ctx, p.data(), p.size()) != 1) openssl_failed("digest");
+    unsigned len = 0;
+    if (EVP_DigestFinal_ex(ctx, out, &len) != 1) openssl_failed("digest final");
+}
+
 }  // namespace
 
 bytes hash(TPMI_ALG_HASH alg, std::initializer_list<bytes_view> parts) {
-    const EVP_MD* md = algorithm_for(alg).md;
-    if (!md) openssl_failed("digest fetch");
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) openssl_failed("digest init");
-    for (auto p : parts)
-        if (!p.empty() && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) != 1) openssl_failed("digest");
+    const EVP_MD* md = digest_for(alg);
     bytes out(static_cast<std::size_t>(EVP_MD_get_size(md)));
-    unsigned len = 0;
-    if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1) openssl_failed("digest final");
+    digest_into(md, {}, parts, out.data());
     return out;
 }
 
+// RFC 2104: H((K0 ^ opad) || H((K0 ^ ipad) || text)), K0 the key padded to
+// the block size (hashed first when longer than a block).
 bytes hmac(TPMI_ALG_HASH alg, bytes_view key, std::initializer_list<bytes_view> parts) {
-    const algorithm& a = algorithm_for(alg);
-    if (!a.md || !a.hmac_template) openssl_failed("HMAC fetch");
-    // The duplicate holds the key; EVP_MAC_CTX_free cleanses it.
-    std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(a.hmac_template), EVP_MAC_CTX_free);
-    static const byte empty_key = 0;
-    if (!ctx || EVP_MAC_init(ctx.get(), key.empty() ? &empty_key : key.data(), key.size(), nullptr) != 1)
-        openssl_failed("HMAC init");
-    for (auto p : parts)
-        if (!p.empty() && EVP_MAC_update(ctx.get(), p.data(), p.size()) != 1) openssl_failed("HMAC");
-    bytes out(static_cast<std::size_t>(EVP_MD_get_size(a.md)));
-    std::size_t len = 0;
-    if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1) openssl_failed("HMAC final");
+    const EVP_MD* md = digest_for(alg);
+    const auto block = static_cast<std::size_t>(EVP_MD_get_block_size(md));
+    const auto size = static_cast<std::size_t>(EVP_MD_get_size(md));
+    constexpr std::size_t max_block = 128;  // SHA-384/512
+    if (block > max_block || size > max_block) openssl_failed("HMAC block size");
+    struct wiped {
+        byte pad[max_block] = {};
+        byte inner[max_block] = {};
+        ~wiped() { secure_zero(this, sizeof *this); }
+    } w;
+    if (key.size() > block)
+        digest_into(md, {}, {key}, w.pad);
+    else if (!key.empty())
+        std::memcpy(w.pad, key.data(), key.size());
+    for (std::size_t i = 0; i < block; ++i) w.pad[i] ^= 0x36;
+    digest_into(md, bytes_view(w.pad, block), parts, w.inner);
+    for (std::size_t i = 0; i < block; ++i) w.pad[i] ^= 0x36 ^ 0x5c;
+    bytes out(size);
+    digest_into(md, bytes_view(w.pad, block), {bytes_view(w.inner, size)}, out.data());
     return out;
 }
 

@@ -17,7 +17,9 @@ namespace tpmwire {
 
 class Writer {
 public:
-    Writer() = default;
+    // One allocation up front instead of a vector growing (and, with the
+    // zeroizing allocator, wiping) its way up from one byte.
+    Writer() { own_.reserve(256); }
     explicit Writer(bytes& out) : out_(&out) {}
 
     void u8(std::uint8_t v) { buf().push_back(v); }

@@ -83,7 +83,7 @@ public:
             close();
             throw error(errc::transport, "short write to " + describe());
         }
-        bytes response(max_response_bytes);
+        std::span<byte> response = received_.space();
         auto idle = std::chrono::microseconds(0);
         for (;;) {
             co_await descriptor_.async_wait(net::posix::descriptor_base::wait_read, net::use_awaitable);
@@ -101,12 +101,13 @@ public:
             net::steady_timer pause(ex_, idle);
             co_await pause.async_wait(net::use_awaitable);
         }
-        if (n < 10 || detail::response_size(response) != static_cast<std::uint32_t>(n)) {
+        const auto got = static_cast<std::size_t>(n);
+        if (got < 10 || detail::response_size(response.first(got)) != got) {
+            received_.wipe();
             close();
             throw error(errc::transport, "truncated or oversized response from " + describe());
         }
-        response.resize(static_cast<std::size_t>(n));
-        co_return response;
+        co_return received_.take(got);
     }
 
     void close() noexcept override {
@@ -139,6 +140,7 @@ private:
     std::string description_;
     std::shared_ptr<device_io> io_;
     net::posix::stream_descriptor descriptor_;
+    detail::receive_buffer received_{max_response_bytes};
 };
 
 }  // namespace tpmwire

@@ -65,23 +65,34 @@ public:
                                           net::use_awaitable);
             // A response normally arrives in one segment: read what is there
             // (header and body together) and only then ask for the rest.
-            bytes response(4096);
+            std::span<byte> space = received_.space();
             std::size_t got = 0;
             while (got < 10)
-                got += co_await socket_.async_read_some(net::buffer(response.data() + got, response.size() - got),
+                got += co_await socket_.async_read_some(net::buffer(space.data() + got, space.size() - got),
                                                         net::use_awaitable);
-            std::uint32_t size = detail::response_size(response);
+            std::uint32_t size = detail::response_size(space.first(got));
             if (got > size) throw error(errc::transport, "the TPM sent more than one response");
-            response.resize(size);
-            if (size > got)
-                co_await net::async_read(socket_, net::buffer(response.data() + got, size - got), net::use_awaitable);
-            co_return response;
+            if (size > got) {
+                if (size > space.size()) {
+                    // Rare (responses above 4 KiB): a buffer of its own.
+                    bytes response(space.begin(), space.begin() + static_cast<std::ptrdiff_t>(got));
+                    secure_zero(space.data(), got);
+                    response.resize(size);
+                    co_await net::async_read(socket_, net::buffer(response.data() + got, size - got),
+                                             net::use_awaitable);
+                    co_return response;
+                }
+                co_await net::async_read(socket_, net::buffer(space.data() + got, size - got), net::use_awaitable);
+            }
+            co_return received_.take(size);
         } catch (const boost::system::system_error& e) {
             close();
+            received_.wipe();
             if (e.code() == net::error::operation_aborted) throw;
             throw error(errc::transport, "connection to the TPM at " + endpoint_text() + " failed: " + e.code().message());
         } catch (const error&) {
             close();
+            received_.wipe();
             throw;
         }
     }
@@ -103,6 +114,7 @@ private:
     std::string host_;
     std::uint16_t port_;
     net::ip::tcp::socket socket_;
+    detail::receive_buffer received_{4096};
 };
 
 }  // namespace tpmwire
