@@ -102,97 +102,39 @@ curve curve_of(TPM_ECC_CURVE id) {
     }
 }
 
-bytes left_pad(bytes_view v, std::size_t n, const char* what) {
-    if (v.size() > n)
-        throw error(errc::crypto, std::string(what) + " has " + std::to_string(v.size()) +
-                                      " bytes, more than the curve's " + std::to_string(n));
-    bytes out(n - v.size(), 0);
-    out.insert(out.end(), v.begin(), v.end());
-    return out;
+// The curve's group, built once per process: EC_GROUP_new_by_curve_name
+// costs ≈ 25 µs, a tenth of a P-256 encapsulation. OpenSSL only reads a group
+// during arithmetic, so threads share it.
+const EC_GROUP* group_of(const curve& c) {
+    auto make = [](int nid) { return EC_GROUP_new_by_curve_name(nid); };
+    const EC_GROUP* g = nullptr;
+    switch (c.nid) {
+        case NID_X9_62_prime256v1: { static EC_GROUP* const p256 = make(c.nid); g = p256; break; }
+        case NID_secp384r1: { static EC_GROUP* const p384 = make(c.nid); g = p384; break; }
+        case NID_secp521r1: { static EC_GROUP* const p521 = make(c.nid); g = p521; break; }
+        default: break;
+    }
+    if (!g) openssl_failed("EC_GROUP_new_by_curve_name");
+    return g;
 }
 
-// The TPM key as an OpenSSL public key, fully validated (on the curve, in
-// the prime-order subgroup, not the point at infinity): ECDH with an invalid
+// The TPM key's public point, validated: OpenSSL refuses affine coordinates
+// off the curve, the point at infinity has none, and the NIST curves have
+// cofactor 1, so no small-subgroup point gets through. ECDH with an invalid
 // point would leak nothing useful here, but would give the TPM a salt it can
 // never recover.
-owned<EVP_PKEY> ecc_public_key(const curve& c, const TPMS_ECC_POINT& point) {
+owned<EC_POINT> ecc_public_point(const curve& c, const EC_GROUP* group, const TPMS_ECC_POINT& point, BN_CTX* ctx) {
     if (point.x.empty() || point.y.empty())
         throw error(errc::usage, "the ECC key has no public point (x or y is empty); read its public area first");
-    bytes octets{0x04};
-    bytes x = left_pad(point.x.view(), c.size, "the ECC key's x coordinate");
-    bytes y = left_pad(point.y.view(), c.size, "the ECC key's y coordinate");
-    octets.insert(octets.end(), x.begin(), x.end());
-    octets.insert(octets.end(), y.begin(), y.end());
-
-    owned<OSSL_PARAM_BLD> bld = check(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new");
-    if (OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, c.name, 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, octets.data(), octets.size()) != 1)
-        openssl_failed("OSSL_PARAM_BLD_push");
-    owned<EVP_PKEY> key = pkey_from("EC", bld.get(), EVP_PKEY_PUBLIC_KEY);
-    bool valid = false;
-    if (key) {
-        owned<EVP_PKEY_CTX> ctx = check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr), "EVP_PKEY_CTX_new");
-        // On-curve check. The NIST curves have cofactor 1, so this also rules
-        // out small-subgroup points; the full check (an order
-        // multiplication, ~10x slower) adds nothing here.
-        valid = EVP_PKEY_public_check_quick(ctx.get()) == 1;
-    }
-    if (!valid)
+    if (point.x.size() > c.size || point.y.size() > c.size)
+        throw error(errc::crypto, std::string("the ECC key's public point has a coordinate longer than ") + c.name +
+                                      "'s; check the key's public area");
+    owned<BIGNUM> x = to_bn(point.x.view()), y = to_bn(point.y.view());
+    owned<EC_POINT> p = check(EC_POINT_new(group), "EC_POINT_new");
+    if (EC_POINT_set_affine_coordinates(group, p.get(), x.get(), y.get(), ctx) != 1)
         throw error(errc::crypto, std::string("the ECC key's public point is not a valid ") + c.name +
                                       " point; check the key's public area");
-    return key;
-}
-
-struct ephemeral {
-    owned<EVP_PKEY> key;
-    bytes x, y;  // public coordinates, padded to the curve size
-};
-
-// The ephemeral key pair for a given private scalar. OpenSSL's EVP import
-// does not derive the public point from the scalar, so it is computed with
-// the (non-deprecated) EC_POINT arithmetic and imported alongside.
-ephemeral ephemeral_key(const curve& c, bytes_view scalar) {
-    owned<EC_GROUP> group = check(EC_GROUP_new_by_curve_name(c.nid), "EC_GROUP_new_by_curve_name");
-    owned<BIGNUM> d = check(BN_secure_new(), "BN_secure_new");
-    if (!BN_bin2bn(scalar.data(), static_cast<int>(scalar.size()), d.get())) openssl_failed("BN_bin2bn");
-    if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group.get())) >= 0)
-        throw error(errc::usage, std::string("the ephemeral private scalar is not in [1, order) for ") + c.name);
-
-    owned<BN_CTX> bn_ctx = check(BN_CTX_secure_new(), "BN_CTX_secure_new");
-    owned<EC_POINT> q = check(EC_POINT_new(group.get()), "EC_POINT_new");
-    owned<BIGNUM> qx = check(BN_new(), "BN_new"), qy = check(BN_new(), "BN_new");
-    if (EC_POINT_mul(group.get(), q.get(), d.get(), nullptr, nullptr, bn_ctx.get()) != 1 ||
-        EC_POINT_get_affine_coordinates(group.get(), q.get(), qx.get(), qy.get(), bn_ctx.get()) != 1)
-        openssl_failed("EC_POINT_mul");
-
-    ephemeral e;
-    e.x = bn_to_bytes(qx.get(), c.size);
-    e.y = bn_to_bytes(qy.get(), c.size);
-    bytes octets{0x04};
-    octets.insert(octets.end(), e.x.begin(), e.x.end());
-    octets.insert(octets.end(), e.y.begin(), e.y.end());
-
-    owned<OSSL_PARAM_BLD> bld = check(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new");
-    if (OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, c.name, 0) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, octets.data(), octets.size()) != 1)
-        openssl_failed("OSSL_PARAM_BLD_push");
-    e.key = pkey_from("EC", bld.get(), EVP_PKEY_KEYPAIR);
-    if (!e.key) openssl_failed("EC key import");
-    return e;
-}
-
-// Z = x-coordinate of ECDH(ours, theirs), padded to the field size.
-bytes ecdh_x(EVP_PKEY* ours, EVP_PKEY* theirs) {
-    owned<EVP_PKEY_CTX> ctx = check(EVP_PKEY_CTX_new_from_pkey(nullptr, ours, nullptr), "EVP_PKEY_CTX_new");
-    std::size_t len = 0;
-    if (EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer_ex(ctx.get(), theirs, 0 /* checked above */) != 1 ||
-        EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1)
-        openssl_failed("ECDH");
-    bytes z(len);
-    if (EVP_PKEY_derive(ctx.get(), z.data(), &len) != 1) openssl_failed("ECDH");
-    z.resize(len);
-    return z;
+    return p;
 }
 
 struct ecc_key {
@@ -315,41 +257,33 @@ bytes rsa_public_op(const rsa_key& key, bytes_view em) {
 
 namespace {
 
-// The part both ECC entry points share, from the TPM key and an ephemeral
-// key pair on its curve: ECDH, KDFe, the marshalled ephemeral point.
-encapsulated_secret finish_ecc(const TPMT_PUBLIC& key, const ecc_key& k, EVP_PKEY* tpm_key, std::string_view label,
-                               ephemeral eph) {
+// The part both ECC entry points share, from the TPM key and the ephemeral
+// private scalar d (Part 1 §C.6.1): Q = d·G is sent, Z = x(d·P) with P the
+// TPM's point, seed = KDFe(nameAlg, Z, label, x(Q), x(P)).
+encapsulated_secret ecc_encapsulate(const TPMT_PUBLIC& key, const ecc_key& k, const curve& c, const EC_GROUP* group,
+                                    const BIGNUM* d, BN_CTX* ctx, std::string_view label) {
     const std::size_t seed_bytes = hash_size(key.nameAlg, "nameAlg");
-    const bytes z = ecdh_x(eph.key.get(), tpm_key);
+    owned<EC_POINT> tpm_point = ecc_public_point(c, group, *k.point, ctx);
+    owned<EC_POINT> q = check(EC_POINT_new(group), "EC_POINT_new");
+    owned<EC_POINT> shared = check(EC_POINT_new(group), "EC_POINT_new");
+    owned<BIGNUM> qx = check(BN_new(), "BN_new"), qy = check(BN_new(), "BN_new");
+    owned<BIGNUM> zx = check(BN_secure_new(), "BN_secure_new");
+    if (EC_POINT_mul(group, q.get(), d, nullptr, nullptr, ctx) != 1 ||
+        EC_POINT_get_affine_coordinates(group, q.get(), qx.get(), qy.get(), ctx) != 1)
+        openssl_failed("EC_POINT_mul (ephemeral public key)");
+    if (EC_POINT_mul(group, shared.get(), nullptr, tpm_point.get(), d, ctx) != 1 ||
+        EC_POINT_get_affine_coordinates(group, shared.get(), zx.get(), nullptr, ctx) != 1)
+        openssl_failed("EC_POINT_mul (ECDH)");
+    const bytes z = bn_to_bytes(zx.get(), c.size);
+    bytes ex = bn_to_bytes(qx.get(), c.size);
     encapsulated_secret out;
     // partyV is the key's x exactly as in its public area: that is the
     // value the TPM hashes.
-    out.seed = KDFe(key.nameAlg, z, label, eph.x, k.point->x.view(), static_cast<std::uint32_t>(seed_bytes * 8));
+    out.seed = KDFe(key.nameAlg, z, label, ex, k.point->x.view(), static_cast<std::uint32_t>(seed_bytes * 8));
     Writer w;
-    marshal(w, TPMS_ECC_POINT{TPM2B_ECC_PARAMETER(std::move(eph.x)), TPM2B_ECC_PARAMETER(std::move(eph.y))});
+    marshal(w, TPMS_ECC_POINT{TPM2B_ECC_PARAMETER(std::move(ex)), TPM2B_ECC_PARAMETER(bn_to_bytes(qy.get(), c.size))});
     out.ciphertext = TPM2B_ENCRYPTED_SECRET(w.take());
     return out;
-}
-
-// A fresh ephemeral key pair from OpenSSL's generator, on the TPM key's
-// group (copied from it: cheaper than building the group by name again).
-ephemeral generated_ephemeral(const curve& c, EVP_PKEY* tpm_key) {
-    owned<EVP_PKEY_CTX> ctx = check(EVP_PKEY_CTX_new_from_pkey(nullptr, tpm_key, nullptr), "EVP_PKEY_CTX_new");
-    EVP_PKEY* raw = nullptr;
-    if (EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1)
-        openssl_failed("EC key generation");
-    ephemeral e;
-    e.key.reset(raw);
-    // One export of the uncompressed point (04 || x || y): the X and Y
-    // parameters separately cost two conversions.
-    bytes point(1 + 2 * c.size);
-    std::size_t len = 0;
-    if (EVP_PKEY_get_octet_string_param(raw, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &len) != 1 ||
-        len != point.size() || point[0] != 0x04)
-        openssl_failed("EC public key export");
-    e.x.assign(point.begin() + 1, point.begin() + 1 + static_cast<std::ptrdiff_t>(c.size));
-    e.y.assign(point.begin() + 1 + static_cast<std::ptrdiff_t>(c.size), point.end());
-    return e;
 }
 
 }  // namespace
@@ -358,8 +292,14 @@ encapsulated_secret encapsulate_ecc(const TPMT_PUBLIC& key, std::string_view lab
                                     bytes_view ephemeral_private_scalar) {
     const ecc_key k = ecc_parts(key);
     const curve c = curve_of(k.parms->curveID);
-    owned<EVP_PKEY> tpm_key = ecc_public_key(c, *k.point);
-    return finish_ecc(key, k, tpm_key.get(), label, ephemeral_key(c, ephemeral_private_scalar));
+    const EC_GROUP* group = group_of(c);
+    owned<BIGNUM> d = check(BN_secure_new(), "BN_secure_new");
+    if (!BN_bin2bn(ephemeral_private_scalar.data(), static_cast<int>(ephemeral_private_scalar.size()), d.get()))
+        openssl_failed("BN_bin2bn");
+    if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0)
+        throw error(errc::usage, std::string("the ephemeral private scalar is not in [1, order) for ") + c.name);
+    owned<BN_CTX> ctx = check(BN_CTX_secure_new(), "BN_CTX_secure_new");
+    return ecc_encapsulate(key, k, c, group, d.get(), ctx.get(), label);
 }
 
 encapsulated_secret encapsulate_rsa(const TPMT_PUBLIC& key, std::string_view label, bytes_view secret,
@@ -387,11 +327,17 @@ encapsulated_secret encapsulate(const TPMT_PUBLIC& key, std::string_view label) 
     }
     if (key.type == TPM_ALG_ECC) {
         // Same tail as encapsulate_ecc (which the vectors check); only the
-        // ephemeral key comes from OpenSSL's generator.
+        // ephemeral scalar comes from OpenSSL's generator, in [1, order).
         const ecc_key k = ecc_parts(key);
         const curve c = curve_of(k.parms->curveID);
-        owned<EVP_PKEY> tpm_key = ecc_public_key(c, *k.point);
-        return finish_ecc(key, k, tpm_key.get(), label, generated_ephemeral(c, tpm_key.get()));
+        const EC_GROUP* group = group_of(c);
+        owned<BN_CTX> ctx = check(BN_CTX_secure_new(), "BN_CTX_secure_new");
+        owned<BIGNUM> d = check(BN_secure_new(), "BN_secure_new");
+        do {
+            if (BN_priv_rand_range_ex(d.get(), EC_GROUP_get0_order(group), 0, ctx.get()) != 1)
+                openssl_failed("BN_priv_rand_range_ex (ephemeral key)");
+        } while (BN_is_zero(d.get()));
+        return ecc_encapsulate(key, k, c, group, d.get(), ctx.get(), label);
     }
     throw error(errc::usage, "secret sharing needs an RSA or ECC key; the key's type is " + std::to_string(key.type));
 }
