@@ -41,15 +41,22 @@ public:
             }
         }
         net::ip::tcp::socket socket(ex_);
+        net::ip::tcp::endpoint connected;
         try {
-            co_await net::async_connect(socket, endpoints, net::use_awaitable);
+            connected = co_await net::async_connect(socket, endpoints, net::use_awaitable);
         } catch (const boost::system::system_error& e) {
             throw error(errc::transport, "cannot connect to the TPM at " + endpoint_text() + ": " + e.code().message() +
                                              " (is swtpm running there?)");
         }
         socket.set_option(net::ip::tcp::no_delay(true));
-        socket.non_blocking(true);  // transact() writes directly and must never block
-        socket_ = std::move(socket);
+        // The connect left the socket registered with the event loop for
+        // writability too, and Asio never drops that: every ACK of a command
+        // would then wake the loop once, for nothing, while the TPM works
+        // (≈ 10 % of a 25 µs command on swtpm). The same descriptor, adopted
+        // afresh, is registered for reading only.
+        net::ip::tcp::socket readable(ex_, connected.protocol(), socket.release());
+        readable.non_blocking(true);  // transact() writes directly and must never block
+        socket_ = std::move(readable);
     }
 
     net::awaitable<bytes> transact(bytes_view command) override {
