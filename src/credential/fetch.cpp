@@ -26,8 +26,11 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace atpc::credential {
 
@@ -100,6 +103,39 @@ net::awaitable<output::process_credentials> pipeline(run_state& s) {
     co_return out;
 }
 
+// A key file is a few hundred bytes of PEM: read it with plain read(2) (an
+// ifstream would initialise the C++ locale machinery, ≈ 0.3 MiB of resident
+// libstdc++ pages in a process this short) and refuse anything that cannot
+// be one rather than read it whole.
+tpmwire::bytes read_key_file(const std::string& path) {
+    constexpr std::size_t max_key_file = 64 * 1024;
+    auto failed = [&](const char* what) {
+        return error(fault::config, "cannot read --credential-file " + path + ": " + what);
+    };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw failed(std::strerror(errno));
+    tpmwire::bytes content;
+    tpmwire::byte buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            ::close(fd);
+            throw failed(std::strerror(e));
+        }
+        if (n == 0) break;
+        content.insert(content.end(), buf, buf + n);
+        if (content.size() > max_key_file) {
+            ::close(fd);
+            throw failed("larger than 64 KiB, not a TSS2 key file");
+        }
+    }
+    ::close(fd);
+    tpmwire::secure_zero(buf, sizeof buf);
+    return content;
+}
+
 }  // namespace
 
 tpm::key_plan plan_from(const cli::options& o) {
@@ -111,9 +147,7 @@ tpm::key_plan plan_from(const cli::options& o) {
     }
     plan.persistent_handle = o.persistent_handle;
     if (!o.credential_file.empty()) {
-        std::ifstream in(o.credential_file, std::ios::binary);
-        if (!in) throw error(fault::config, "cannot read --credential-file " + o.credential_file + ": " + std::strerror(errno));
-        tpmwire::bytes content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const tpmwire::bytes content = read_key_file(o.credential_file);
         try {
             plan.key_file = tpmwire::parse_tss2_key(content);
         } catch (const tpmwire::error& e) {
