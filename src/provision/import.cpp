@@ -68,15 +68,9 @@ namespace {
 const bytes no_auth;
 const TPM2B_NAME no_name;
 
-struct progress {
-    std::string step;
-    tpm::trace_fn trace;
+struct progress : tpm::step_tracker {
     bool evicted_old = false;
     TPM_HANDLE handle = 0;
-    void at(std::string s) {
-        step = std::move(s);
-        if (trace) trace("TPM: " + step);
-    }
 };
 
 // A restricted decryption key: what TPM2_Create accepts as a parent.

@@ -20,14 +20,8 @@ namespace net = boost::asio;
 namespace {
 
 // What the flow is doing, so a TPM error can say which step failed.
-struct progress {
-    std::string step;
-    trace_fn trace;
+struct progress : step_tracker {
     std::optional<std::uint32_t> lockout_counter, lockout_max, lockout_interval;
-    void at(std::string s) {
-        step = std::move(s);
-        if (trace) trace("TPM: " + step);
-    }
 };
 
 struct loaded_key {

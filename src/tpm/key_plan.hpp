@@ -33,6 +33,17 @@ struct key_plan {
 // One line per step for --debug; never given a secret.
 using trace_fn = std::function<void(const std::string&)>;
 
+// The TPM step a flow is at, for its error message ("while loading the key
+// file") and its --debug trace.
+struct step_tracker {
+    std::string step;
+    trace_fn trace;
+    void at(std::string s) {
+        step = std::move(s);
+        if (trace) trace("TPM: " + step);
+    }
+};
+
 // "0x81010002": how every message names a handle.
 std::string hex_handle(tpmwire::TPM_HANDLE h);
 
