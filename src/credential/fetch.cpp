@@ -10,13 +10,10 @@
 #include "sts/proxy.hpp"
 #include "sts/trust.hpp"
 #include "tpm/kdate.hpp"
-#include "tpm/tpm_lock.hpp"
 #include "version.hpp"
 
-#include "tpmwire/client/client.hpp"
-#include "tpmwire/client/deadline.hpp"
 #include "tpmwire/keyfile/keyfile.hpp"
-#include "tpmwire/transports/open.hpp"
+#include "tpmwire/transports/address.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -58,22 +55,12 @@ struct run_state {
 };
 
 net::awaitable<tpm::kdate_result> tpm_part(run_state& s, std::string date) {
-    auto ex = co_await net::this_coro::executor;
     s.stage = "waiting for the TPM lock";
-    auto lock = co_await tpm::tpm_lock::acquire(s.plan.address, s.deadline);
-    s.stage = "using the TPM at " + s.plan.address.to_string();
-    tpmwire::client_options options;
-    options.command_timeout = s.o.timeout;
-    options.overall_deadline = s.deadline;
-    tpmwire::client tpm(ex, tpmwire::make_transport(ex, s.plan.address), options);
-    auto result = co_await tpm::compute_kdate(tpm, s.plan, date, s.trace);
-    s.report.tpm_commands = tpm.commands_sent();
+    auto result = co_await tpm::kdate_from(s.plan, s.o.timeout, s.deadline, std::move(date), s.trace,
+                                           [&s] { s.stage = "using the TPM at " + s.plan.address.to_string(); });
+    s.report.tpm_commands = result.commands;
     s.report.kdate_encrypted = result.encrypted;
-    s.report.tpm_retries = tpm.retries();
-    if (s.trace)
-        s.trace(tpm.retries() ? fmt::format("TPM: done, {} commands ({} resent at the TPM's request)",
-                                            tpm.commands_sent(), tpm.retries())
-                              : fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+    s.report.tpm_retries = result.retries;
     s.stage = "connecting to STS at " + s.call.target.url();
     co_return result;
 }

@@ -18,12 +18,8 @@
 #include "sts/proxy.hpp"
 #include "sts/trust.hpp"
 #include "tpm/kdate.hpp"
-#include "tpm/tpm_lock.hpp"
 #include "version.hpp"
 
-#include "tpmwire/client/client.hpp"
-#include "tpmwire/client/deadline.hpp"
-#include "tpmwire/transports/open.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -106,24 +102,13 @@ T run(net::awaitable<T> body, std::chrono::steady_clock::time_point deadline, st
     });
 }
 
-net::awaitable<tpm::kdate_result> kdate_of(const cli::options& o, const tpm::key_plan& plan, std::string date,
-                                          std::chrono::steady_clock::time_point deadline, tpm::trace_fn trace) {
-    auto ex = co_await net::this_coro::executor;
-    auto lock = co_await tpm::tpm_lock::acquire(plan.address, deadline);
-    tpmwire::client_options options;
-    options.command_timeout = o.timeout;
-    options.overall_deadline = deadline;
-    tpmwire::client tpm(ex, tpmwire::make_transport(ex, plan.address), options);
-    co_return co_await tpm::compute_kdate(tpm, plan, date, trace);
-}
-
 net::awaitable<sts::caller_identity> signed_by_tpm(const cli::options& o, const tpm::key_plan& plan,
                                                    sts::call_options call, std::chrono::steady_clock::time_point deadline,
                                                    tpm::trace_fn trace) {
     std::string date = sigv4::date_stamp(sigv4::amz_date(std::chrono::system_clock::now()));
     // As in the credential flow: STS's connection opens while the TPM works.
     sts::early_connection early(call);
-    auto tpm_work = kdate_of(o, plan, date, deadline, trace);
+    auto tpm_work = tpm::kdate_from(plan, o.timeout, deadline, date, trace);
     auto opening = early.open();
     tpm::kdate_result kd = co_await (std::move(tpm_work) && std::move(opening));
     if (trace) trace("STS: GetCallerIdentity at " + call.target.url() + ", signed with the TPM key");

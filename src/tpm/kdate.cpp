@@ -1,6 +1,7 @@
 #include "tpm/kdate.hpp"
 
 #include "tpm/entities.hpp"
+#include "tpm/tpm_lock.hpp"
 
 #include "error.hpp"
 
@@ -9,6 +10,7 @@
 #include "tpmwire/marshal/rc.hpp"
 #include "tpmwire/sessions/name.hpp"
 #include "tpmwire/sessions/policy_digest.hpp"
+#include "tpmwire/transports/open.hpp"
 
 #include <fmt/format.h>
 
@@ -255,6 +257,26 @@ net::awaitable<kdate_result> compute_kdate(client& tpm, const key_plan& plan, st
     } catch (const tpmwire::error& e) {
         throw explain(e, p, plan);
     }
+}
+
+net::awaitable<kdate_result> kdate_from(const key_plan& plan, std::chrono::milliseconds timeout,
+                                        std::chrono::steady_clock::time_point deadline, std::string date,
+                                        trace_fn trace, std::function<void()> locked) {
+    auto ex = co_await net::this_coro::executor;
+    auto lock = co_await tpm_lock::acquire(plan.address, deadline);
+    if (locked) locked();
+    client_options options;
+    options.command_timeout = timeout;
+    options.overall_deadline = deadline;
+    client tpm(ex, make_transport(ex, plan.address), options);
+    kdate_result result = co_await compute_kdate(tpm, plan, std::move(date), trace);
+    result.commands = tpm.commands_sent();
+    result.retries = tpm.retries();
+    if (trace)
+        trace(result.retries ? fmt::format("TPM: done, {} commands ({} resent at the TPM's request)", result.commands,
+                                           result.retries)
+                             : fmt::format("TPM: done, {} commands", result.commands));
+    co_return result;
 }
 
 }  // namespace atpc::tpm

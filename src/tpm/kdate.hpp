@@ -17,6 +17,10 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
+
 namespace tpmwire {
 class client;
 }
@@ -27,11 +31,23 @@ struct kdate_result {
     tpmwire::bytes kdate;
     // The HMAC response was encrypted on the bus (salted or bound session).
     bool encrypted = false;
+    // Filled by kdate_from(): commands sent, and how many of those were resent
+    // because the TPM asked.
+    std::size_t commands = 0;
+    std::size_t retries = 0;
 };
 
 // Runs the TPM part and flushes what it created, whatever happens. Throws
 // atpc::error(fault::tpm) with one line saying what failed and what to check.
 boost::asio::awaitable<kdate_result> compute_kdate(tpmwire::client& tpm, const key_plan& plan, std::string date,
                                                    trace_fn trace);
+
+// The whole TPM part as the credential flow and whoami run it: the per-TPM
+// lock (TPMs without a resource manager), a client with `timeout` per
+// command and nothing past `deadline`, then compute_kdate. `locked` runs once
+// the lock is held.
+boost::asio::awaitable<kdate_result> kdate_from(const key_plan& plan, std::chrono::milliseconds timeout,
+                                                std::chrono::steady_clock::time_point deadline, std::string date,
+                                                trace_fn trace, std::function<void()> locked = {});
 
 }  // namespace atpc::tpm
