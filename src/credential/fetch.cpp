@@ -10,7 +10,6 @@
 #include "sts/proxy.hpp"
 #include "sts/trust.hpp"
 #include "tpm/kdate.hpp"
-#include "version.hpp"
 
 #include "tpmwire/keyfile/keyfile.hpp"
 #include "tpmwire/transports/address.hpp"

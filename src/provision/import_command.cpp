@@ -11,6 +11,7 @@
 #include "credential/bounded_run.hpp"
 #include "error.hpp"
 #include "output/process_output.hpp"
+#include "tpm/entities.hpp"
 #include "tpm/tpm_lock.hpp"
 
 #include "tpmwire/client/client.hpp"
@@ -65,7 +66,7 @@ net::awaitable<imported_key> tpm_part(const import_options& o, const import_plan
     options.command_timeout = o.timeout;
     tpmwire::client tpm(ex, tpmwire::make_transport(ex, o.address), options);
     imported_key key = co_await import_key(tpm, plan, hmac_key, hooks, trace);
-    if (trace) trace(fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+    tpm::trace_done(trace, tpm);
     co_return key;
 }
 

@@ -18,8 +18,6 @@
 #include "sts/proxy.hpp"
 #include "sts/trust.hpp"
 #include "tpm/kdate.hpp"
-#include "version.hpp"
-
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -32,6 +32,13 @@ atpc::error tpm_failure(const tpmwire::error& e, const std::string& where, std::
     return atpc::error(fault::tpm, line + suffix);
 }
 
+void trace_done(const trace_fn& trace, const client& tpm) {
+    if (!trace) return;
+    trace(tpm.retries() ? fmt::format("TPM: done, {} commands ({} resent at the TPM's request)", tpm.commands_sent(),
+                                      tpm.retries())
+                        : fmt::format("TPM: done, {} commands", tpm.commands_sent()));
+}
+
 net::awaitable<TPMT_PUBLIC> read_public_checked(client& tpm, TPM_HANDLE h) {
     const ReadPublic read{NamedHandle(h)};
     auto rsp = co_await tpm.execute(read);

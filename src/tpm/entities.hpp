@@ -33,6 +33,9 @@ struct tpm_key {
 atpc::error tpm_failure(const tpmwire::error& e, const std::string& where, std::string hint,
                         const std::string& suffix = {});
 
+// --debug: "TPM: done, N commands" (and how many the TPM asked to resend).
+void trace_done(const trace_fn& trace, const tpmwire::client& tpm);
+
 // ReadPublic, refusing a public area whose name is not the one the TPM
 // reports (the name is what sessions and policies bind to).
 boost::asio::awaitable<tpmwire::TPMT_PUBLIC> read_public_checked(tpmwire::client& tpm, tpmwire::TPM_HANDLE h);

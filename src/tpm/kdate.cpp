@@ -272,10 +272,7 @@ net::awaitable<kdate_result> kdate_from(const key_plan& plan, std::chrono::milli
     kdate_result result = co_await compute_kdate(tpm, plan, std::move(date), trace);
     result.commands = tpm.commands_sent();
     result.retries = tpm.retries();
-    if (trace)
-        trace(result.retries ? fmt::format("TPM: done, {} commands ({} resent at the TPM's request)", result.commands,
-                                           result.retries)
-                             : fmt::format("TPM: done, {} commands", result.commands));
+    trace_done(trace, tpm);
     co_return result;
 }
 

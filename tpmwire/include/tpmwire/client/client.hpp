@@ -188,8 +188,7 @@ private:
         net::steady_timer* timer = nullptr;
         transport* bus = nullptr;
         std::chrono::steady_clock::time_point deadline;
-        std::chrono::steady_clock::time_point armed_for = std::chrono::steady_clock::time_point::max();
-        bool armed = false;
+        bool armed = false;  // a wait is pending, for timer->expiry()
         bool busy = false;
         bool expired = false;
         bool idle_check_posted = false;
@@ -198,7 +197,6 @@ private:
     static void arm(const std::shared_ptr<watchdog>& w, std::chrono::steady_clock::time_point at) {
         w->timer->expires_at(at);  // a pending wait completes with operation_aborted
         w->armed = true;
-        w->armed_for = at;
         w->timer->async_wait([w](boost::system::error_code ec) {
             if (ec || !w->timer) return;  // moved, stopped, or the client is gone
             w->armed = false;
@@ -219,7 +217,7 @@ private:
         w.deadline = deadline;
         w.busy = true;
         w.expired = false;
-        if (!w.armed || w.armed_for > deadline) arm(watchdog_, deadline);
+        if (!w.armed || watchdog_timer_.expiry() > deadline) arm(watchdog_, deadline);
         std::exception_ptr failure;
         bytes response;
         try {

@@ -80,15 +80,7 @@ public:
             std::uint32_t size = detail::response_size(space.first(got));
             if (got > size) throw error(errc::transport, "the TPM sent more than one response");
             if (size > got) {
-                if (size > space.size()) {
-                    // Rare (responses above 4 KiB): a buffer of its own.
-                    bytes response(space.begin(), space.begin() + static_cast<std::ptrdiff_t>(got));
-                    secure_zero(space.data(), got);
-                    response.resize(size);
-                    co_await net::async_read(socket_, net::buffer(response.data() + got, size - got),
-                                             net::use_awaitable);
-                    co_return response;
-                }
+                space = received_.space(size);  // grows for the rare response above 4 KiB
                 co_await net::async_read(socket_, net::buffer(space.data() + got, size - got), net::use_awaitable);
             }
             co_return received_.take(size);

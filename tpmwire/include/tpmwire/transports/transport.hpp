@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
 #include <span>
 #include <string>
 
@@ -57,15 +58,17 @@ inline std::uint32_t response_size(bytes_view header) {
     return size;
 }
 
-// A transport's receive buffer, allocated (and zeroed) once per connection
+// A transport's receive buffer, allocated (and zeroed) once per transport
 // rather than per command: a fresh 4 KiB (TCP) or 64 KiB (device) buffer,
 // zeroed on allocation and wiped on release, costs 0.3 µs / 5 µs a command.
 // Only the bytes a response used are copied out and wiped.
 class receive_buffer {
 public:
     explicit receive_buffer(std::size_t capacity) : capacity_(capacity) {}
-    std::span<byte> space() {
-        if (buf_.size() != capacity_) buf_.resize(capacity_);
+    // At least `n` bytes (and the initial capacity); growing keeps what was
+    // received, and the allocator wipes the storage it leaves.
+    std::span<byte> space(std::size_t n = 0) {
+        if (buf_.size() < std::max(capacity_, n)) buf_.resize(std::max(capacity_, n));
         return buf_;
     }
     // The first n bytes as the response; they are wiped here.
