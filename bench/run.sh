@@ -4,6 +4,7 @@
 #
 #   bench/run.sh            # full run, ~5 minutes plus the build
 #   bench/run.sh --quick    # a smoke run with few iterations (numbers are noisy)
+#   bench/run.sh --link-order  # regenerate src/link-order.txt (needs valgrind)
 #
 # It builds the Release binaries in build-bench/ (BENCH_BUILD_DIR overrides),
 # starts its own swtpm (fresh state), moto_server and minimal STS responder
@@ -21,6 +22,11 @@ results=$here/results
 # every side over both.
 rounds_cmd=50 batch_cmd=20 iter_kdate=100 rounds_fetch=40
 if [[ ${1:-} == --quick ]]; then rounds_cmd=2 batch_cmd=20 iter_kdate=10 rounds_fetch=3; fi
+# --link-order: instead of measuring, record under callgrind which of the
+# program's functions a fetch runs (every key mode, JSON and XML replies) and
+# rewrite src/link-order.txt, the function order the program is linked with.
+link_order=false
+if [[ ${1:-} == --link-order ]]; then link_order=true; fi
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 
@@ -92,6 +98,28 @@ printf '20250101' >keys/date
 log "provisioning keys with tpm2-tools"
 bash "$here/scripts/provision.sh" "$tpm_port" keys/secret keys >/dev/null
 ek_name=$(cat keys/ek.name.hex)
+
+if $link_order; then
+    command -v valgrind >/dev/null || { log "--link-order needs valgrind (apt-get install valgrind)"; exit 1; }
+    log "recording the functions each fetch runs (callgrind)"
+    n=0
+    for url in "https://127.0.0.1:$sts_port" "https://127.0.0.1:$moto_port"; do
+        for mode in "--persistentHandle=0x81010003" "--persistentHandle=0x81010002 --keyPass=pass123" \
+            "--persistentHandle=0x81010004 --pcrs=23" "--credential-file=keys/key.pem" \
+            "--persistentHandle=0x81010003 --tpm-session-encrypt-with-name=$ek_name"; do
+            n=$((n + 1))
+            # shellcheck disable=SC2086 # the mode is several flags
+            valgrind --tool=callgrind --demangle=no --callgrind-out-file="cg.$n.out" "$program" \
+                --aws-access-key-id="$access_key" --ca-bundle=tls-cert.pem --aws-region=us-east-1 \
+                --tpm-path="127.0.0.1:$tpm_port" --sts-endpoint="$url" --timeout=60000 $mode \
+                >"cg.$n.json" 2>"cg.$n.log" || { cat "cg.$n.log" >&2; exit 1; }
+            grep -q '"Version":1' "cg.$n.json" || { log "fetch $n printed no credentials"; exit 1; }
+        done
+    done
+    python3 "$here/scripts/link_order.py" "$program" cg.*.out >"$root/src/link-order.txt"
+    log "wrote $root/src/link-order.txt ($(wc -l <"$root/src/link-order.txt") functions); rebuild to use it"
+    exit 0
+fi
 
 mkdir -p "$results"
 load_start=$(cut -d' ' -f1 /proc/loadavg)

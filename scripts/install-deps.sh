@@ -7,10 +7,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
-  cmake make g++ clang libclang-rt-14-dev ccache pkg-config git ca-certificates openssl procps \
+  cmake make g++ clang lld libclang-rt-14-dev ccache pkg-config git ca-certificates openssl procps \
   libboost1.81-dev libsimdjson-dev libfmt-dev catch2 libssl-dev libexpat1-dev \
   swtpm swtpm-tools tpm2-tools libtss2-dev \
-  awscli tinyproxy libbenchmark-dev gnuplot-nox
+  awscli tinyproxy libbenchmark-dev gnuplot-nox valgrind
 # moto_server and boto3 come with the machine's python3 (not from apt).
 if ! python3 -c 'import moto, boto3' 2>/dev/null; then
   echo "install-deps: python3 on PATH lacks moto/boto3; the STS tests need moto_server" >&2

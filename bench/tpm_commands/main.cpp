@@ -2,7 +2,7 @@
 // raw-socket floor against one swtpm, in alternating batches.
 //
 //   bench_tpm_commands --port P --keys DIR --rounds R --batch N --out commands.csv
-//                      [--only OP] [--side SIDE]     (one operation / one side, e.g. to profile)
+//                      [--only OP] [--side SIDE[,SIDE...]]  (one operation / some sides, e.g. to profile)
 //
 // Every round runs one batch per side for an operation, in an order that
 // rotates each round, so slow drift of the machine hits every side alike.
@@ -100,7 +100,10 @@ int main(int argc, char** argv) {
         const side sides[] = {side::tpmwire, side::esapi, side::floor, side::floor_reconnect};
         constexpr int side_count = 4;
         auto wanted = [&](side sd, op o) {
-            return supports(sd, o) && (only_side.empty() || name_of(sd) == only_side);
+            if (!supports(sd, o)) return false;
+            if (only_side.empty()) return true;
+            const std::string list = "," + only_side + ",";
+            return list.find("," + std::string(name_of(sd)) + ",") != std::string::npos;
         };
         for (op o : ops) {
             if (!only.empty() && name_of(o) != only) continue;

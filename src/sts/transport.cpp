@@ -301,7 +301,12 @@ asio::awaitable<http_reply> request_phase(connection& c, const outgoing& request
 asio::awaitable<void> watchdog(connection& c, std::chrono::steady_clock::time_point deadline) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_at(deadline);
-    co_await timer.async_wait(use_awaitable);  // throws when the exchange finished first
+    // Cancelled (operation_aborted) when the exchange finished first: the
+    // usual outcome, so it is an error code, not an exception (a throw per
+    // phase costs CPU and touches the unwind tables on every fetch).
+    error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
     // Closing the socket makes whatever is in flight complete at once, even
     // operations that ignore cancellation.
     error_code ignored;

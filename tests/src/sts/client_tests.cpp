@@ -10,6 +10,7 @@
 #include "connect_proxy.hpp"
 #include "https_server.hpp"
 #include "sts/proxy.hpp"
+#include "support/exception_count.hpp"
 
 using namespace std::chrono_literals;
 using atpc::fault;
@@ -93,6 +94,22 @@ TEST_CASE("client: JSON success and the exact request on the wire", "[sts][clien
     for (const char* h : {"Host", "Content-Type", "Content-Length", "X-Amz-Date", "Authorization"}) {
         CHECK(r.count(h) == 1);
     }
+}
+
+TEST_CASE("client: a successful call creates no exception (the watchdog's cancellation is a value)", "[sts][client]") {
+    https_server server(test::test_pki().server_cert, test::test_pki().server_key);
+    server.script({test::json_reply(200, test::read_data("get_session_token.json")),
+                   test::json_reply(200, test::read_data("get_session_token.json"))});
+    auto sign = [] { return test::recording_signer(std::make_shared<test::signing_log>()); };
+    test::run_call(test::options_for(server.port()), test::gst_request(), sign());  // lazy state built once
+
+    const int before = test::exceptions_created_on_this_thread();
+    auto c = test::run_call(test::options_for(server.port()), test::gst_request(), sign());
+    CHECK(c.access_key_id == "ASIAIOSFODNN7EXAMPLE");
+    // Each phase (connect, handshake, request) races a watchdog timer that is
+    // cancelled when the phase wins; a throw per phase would walk the unwinder
+    // on every fetch.
+    CHECK(test::exceptions_created_on_this_thread() - before == 0);
 }
 
 TEST_CASE("client: XML success (AssumeRole) on a path prefix", "[sts][client]") {
