@@ -4,6 +4,9 @@
 // refusals.
 #include <catch2/catch.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <openssl/evp.h>
 
 #include "client_harness.hpp"
@@ -11,6 +14,8 @@
 #include "https_server.hpp"
 #include "sts/proxy.hpp"
 #include "support/exception_count.hpp"
+#include "support/tcp_sink.hpp"
+#include "sts/transport.hpp"
 
 using namespace std::chrono_literals;
 using atpc::fault;
@@ -110,6 +115,42 @@ TEST_CASE("client: a successful call creates no exception (the watchdog's cancel
     // cancelled when the phase wins; a throw per phase would walk the unwinder
     // on every fetch.
     CHECK(test::exceptions_created_on_this_thread() - before == 0);
+}
+
+TEST_CASE("client: a connection cancelled from outside mid-handshake is a cancellation, not a timeout",
+          "[sts][client][timeout]") {
+    test::tcp_sink sink;  // accepts, never answers: the handshake hangs
+    auto o = test::options_for(sink.port());
+    auto ctx = atpc::sts::detail::make_tls_context(o.trust);
+    boost::asio::io_context io;
+    boost::asio::cancellation_signal cancel;
+    std::exception_ptr failure;
+    bool finished = false;
+    // open() takes its arguments by reference: they must outlive the run.
+    const std::optional<atpc::sts::proxy_settings> no_proxy;
+    const std::string user_agent = "test", ca_source = "the test CA";
+    auto opening = atpc::sts::detail::open(ctx, o.target, no_proxy, user_agent, ca_source, steady_clock::now() + 30s);
+    boost::asio::co_spawn(io, std::move(opening),
+                          boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, auto) {
+                              failure = e;
+                              finished = true;
+                          }));
+    boost::asio::steady_timer later(io, 100ms);
+    later.async_wait([&](boost::system::error_code) { cancel.emit(boost::asio::cancellation_type::terminal); });
+    const auto start = steady_clock::now();
+    io.run();
+    CHECK(steady_clock::now() - start < 5s);
+    REQUIRE(finished);
+    REQUIRE(failure);
+    try {
+        std::rethrow_exception(failure);
+    } catch (const atpc::error& e) {
+        // The watchdog, cancelled too, must not be read as the deadline passing.
+        INFO(e.what());
+        CHECK(e.kind() != fault::timeout);
+    } catch (const boost::system::system_error& e) {
+        CHECK(e.code() == boost::asio::error::operation_aborted);
+    }
 }
 
 TEST_CASE("client: XML success (AssumeRole) on a path prefix", "[sts][client]") {
