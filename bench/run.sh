@@ -99,19 +99,28 @@ log "provisioning keys with tpm2-tools"
 bash "$here/scripts/provision.sh" "$tpm_port" keys/secret keys >/dev/null
 ek_name=$(cat keys/ek.name.hex)
 
+# The key modes every fetch measurement runs: a name, then the program's
+# flags for it, tab-separated.
+T=$'\t'
+key_modes=(
+    "handle${T}--persistentHandle=0x81010003"
+    "handle_password${T}--persistentHandle=0x81010002${T}--keyPass=pass123"
+    "handle_pcr${T}--persistentHandle=0x81010004${T}--pcrs=23"
+    "pem${T}--credential-file=keys/key.pem"
+    "handle_ek_salted${T}--persistentHandle=0x81010003${T}--tpm-session-encrypt-with-name=$ek_name"
+)
+
 if $link_order; then
     command -v valgrind >/dev/null || { log "--link-order needs valgrind (apt-get install valgrind)"; exit 1; }
     log "recording the functions each fetch runs (callgrind)"
     n=0
     for url in "https://127.0.0.1:$sts_port" "https://127.0.0.1:$moto_port"; do
-        for mode in "--persistentHandle=0x81010003" "--persistentHandle=0x81010002 --keyPass=pass123" \
-            "--persistentHandle=0x81010004 --pcrs=23" "--credential-file=keys/key.pem" \
-            "--persistentHandle=0x81010003 --tpm-session-encrypt-with-name=$ek_name"; do
+        for mode in "${key_modes[@]}"; do
             n=$((n + 1))
-            # shellcheck disable=SC2086 # the mode is several flags
+            IFS=$T read -r -a flags <<<"${mode#*"$T"}"
             valgrind --tool=callgrind --demangle=no --callgrind-out-file="cg.$n.out" "$program" \
                 --aws-access-key-id="$access_key" --ca-bundle=tls-cert.pem --aws-region=us-east-1 \
-                --tpm-path="127.0.0.1:$tpm_port" --sts-endpoint="$url" --timeout=60000 $mode \
+                --tpm-path="127.0.0.1:$tpm_port" --sts-endpoint="$url" --timeout=60000 "${flags[@]}" \
                 >"cg.$n.json" 2>"cg.$n.log" || { cat "cg.$n.log" >&2; exit 1; }
             grep -q '"Version":1' "cg.$n.json" || { log "fetch $n printed no credentials"; exit 1; }
         done
@@ -133,16 +142,13 @@ log "kDate per mode in-process: $iter_kdate iterations"
 "$bin/bench_kdate" --port "$tpm_port" --keys keys --iterations "$iter_kdate" --out "$results/kdate.csv"
 
 # ---- 2-4. whole fetch, cold start, floors -----------------------------------
-T=$'\t'
 common="--aws-access-key-id=$access_key${T}--ca-bundle=tls-cert.pem${T}--aws-region=us-east-1${T}--tpm-path=127.0.0.1:@TPM_PORT@"
 {
     for sts in moto responder; do
         [[ $sts == moto ]] && url=https://127.0.0.1:$moto_port || url=https://127.0.0.1:$sts_port
-        echo "handle/$sts${T}both${T}\"Version\":1${T}$program${T}$common${T}--sts-endpoint=$url${T}--persistentHandle=0x81010003${T}@DEBUG@"
-        echo "handle_password/$sts${T}both${T}\"Version\":1${T}$program${T}$common${T}--sts-endpoint=$url${T}--persistentHandle=0x81010002${T}--keyPass=pass123${T}@DEBUG@"
-        echo "handle_pcr/$sts${T}both${T}\"Version\":1${T}$program${T}$common${T}--sts-endpoint=$url${T}--persistentHandle=0x81010004${T}--pcrs=23${T}@DEBUG@"
-        echo "pem/$sts${T}both${T}\"Version\":1${T}$program${T}$common${T}--sts-endpoint=$url${T}--credential-file=keys/key.pem${T}@DEBUG@"
-        echo "handle_ek_salted/$sts${T}both${T}\"Version\":1${T}$program${T}$common${T}--sts-endpoint=$url${T}--persistentHandle=0x81010003${T}--tpm-session-encrypt-with-name=$ek_name${T}@DEBUG@"
+        for mode in "${key_modes[@]}"; do
+            echo "${mode%%"$T"*}/$sts${T}both${T}\"Version\":1${T}$program${T}$common${T}--sts-endpoint=$url${T}${mode#*"$T"}${T}@DEBUG@"
+        done
     done
     echo "tls_floor${T}direct${T}\"AccessKeyId\"${T}$bin/bench_tls_floor${T}127.0.0.1${T}$sts_port${T}tls-cert.pem"
     echo "tools_hmac${T}both${T}-${T}TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=@TPM_PORT@${T}tpm2_hmac${T}-c${T}0x81010003${T}-g${T}sha256${T}--hex${T}keys/date"

@@ -298,9 +298,7 @@ asio::awaitable<http_reply> request_phase(connection& c, const outgoing& request
     co_return out;
 }
 
-// True when the deadline passed (the socket is then closed); false when it
-// was cancelled first.
-asio::awaitable<bool> watchdog(connection& c, std::chrono::steady_clock::time_point deadline) {
+asio::awaitable<void> watchdog(connection& c, std::chrono::steady_clock::time_point deadline) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_at(deadline);
     // Cancelled (operation_aborted) when the exchange finished first: the
@@ -308,12 +306,11 @@ asio::awaitable<bool> watchdog(connection& c, std::chrono::steady_clock::time_po
     // phase costs CPU and touches the unwind tables on every fetch).
     error_code ec;
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return false;
+    if (ec) co_return;
     // Closing the socket makes whatever is in flight complete at once, even
     // operations that ignore cancellation.
     error_code ignored;
     c.socket().close(ignored);
-    co_return true;
 }
 
 // Runs `phase` on `c` racing the watchdog; whichever finishes first cancels
@@ -331,17 +328,18 @@ asio::awaitable<T> guarded(connection& c, asio::awaitable<T> phase, std::chrono:
                                  "; check network access to it (proxy, firewall) or allow more time with --timeout",
                              retry_class::transient);
     };
-    // A timeout only when the watchdog finished first *and* its deadline
-    // passed: cancelled from outside, it finishes first too.
+    // A timeout only when the watchdog finished first *and* its deadline has
+    // passed: cancelled from outside, it can finish first too.
+    auto fired = [&] { return std::chrono::steady_clock::now() >= deadline; };
     if constexpr (std::is_void_v<T>) {
-        auto [order, phase_ex, watchdog_ex, fired] =
+        auto [order, phase_ex, watchdog_ex] =
             co_await race.async_wait(asio::experimental::wait_for_one(), asio::deferred);
-        if (order[0] == 1 && !watchdog_ex && fired) throw timed_out();
+        if (order[0] == 1 && !watchdog_ex && fired()) throw timed_out();
         if (phase_ex) std::rethrow_exception(phase_ex);
     } else {
-        auto [order, phase_ex, value, watchdog_ex, fired] =
+        auto [order, phase_ex, value, watchdog_ex] =
             co_await race.async_wait(asio::experimental::wait_for_one(), asio::deferred);
-        if (order[0] == 1 && !watchdog_ex && fired) throw timed_out();
+        if (order[0] == 1 && !watchdog_ex && fired()) throw timed_out();
         if (phase_ex) std::rethrow_exception(phase_ex);
         co_return std::move(value);
     }
