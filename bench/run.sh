@@ -4,7 +4,7 @@
 #
 #   bench/run.sh            # full run, ~5 minutes plus the build
 #   bench/run.sh --quick    # a smoke run with few iterations (numbers are noisy)
-#   bench/run.sh --link-order  # regenerate src/link-order.txt (needs valgrind)
+#   bench/run.sh --link-order  # regenerate bench/link-order.txt (needs valgrind)
 #
 # It builds the Release binaries in build-bench/ (BENCH_BUILD_DIR overrides),
 # starts its own swtpm (fresh state), moto_server and minimal STS responder
@@ -24,7 +24,7 @@ rounds_cmd=50 batch_cmd=20 iter_kdate=100 rounds_fetch=40
 if [[ ${1:-} == --quick ]]; then rounds_cmd=2 batch_cmd=20 iter_kdate=10 rounds_fetch=3; fi
 # --link-order: instead of measuring, record under callgrind which of the
 # program's functions a fetch runs (every key mode, JSON and XML replies) and
-# rewrite src/link-order.txt, the function order the program is linked with.
+# rewrite bench/link-order.txt, the function order the program is linked with.
 link_order=false
 if [[ ${1:-} == --link-order ]]; then link_order=true; fi
 
@@ -125,8 +125,8 @@ if $link_order; then
             grep -q '"Version":1' "cg.$n.json" || { log "fetch $n printed no credentials"; exit 1; }
         done
     done
-    python3 "$here/scripts/link_order.py" "$program" cg.*.out >"$root/src/link-order.txt"
-    log "wrote $root/src/link-order.txt ($(wc -l <"$root/src/link-order.txt") functions); rebuild to use it"
+    python3 "$here/scripts/link_order.py" "$program" cg.*.out >"$root/bench/link-order.txt"
+    log "wrote $root/bench/link-order.txt ($(wc -l <"$root/bench/link-order.txt") functions); rebuild to use it"
     exit 0
 fi
 

@@ -1,22 +1,16 @@
 // aws-tpm-process-credential: an AWS credential_process whose secret key
 // lives in a TPM. See README.md.
-#include "cli/flags.hpp"
-#include "credential/fetch.hpp"
-#include "error.hpp"
+#include "base/env.hpp"
+#include "base/error.hpp"
+#include "commands/commands.hpp"
 #include "output/process_output.hpp"
-#include "provision/commands.hpp"
-#include "sts/env.hpp"
-#include "version.hpp"
 
 #include "tpmwire/error.hpp"
 
-#include <fmt/format.h>
-
-#include <cstdlib>
+#include <string>
 #include <string_view>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 namespace {
 
@@ -33,33 +27,19 @@ int fail(const std::string& message, int code) {
     return code;
 }
 
+int dispatch(int argc, char** argv, const atpc::env_lookup& env) {
+    if (argc > 1)
+        for (const auto& sub : atpc::commands::subcommands())
+            if (std::string_view(argv[1]) == sub.name) return sub.run(argc - 1, argv + 1, env);
+    return atpc::commands::credential_process_main(argc, argv, env);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     harden();
-    const auto env = atpc::sts::process_environment();
     try {
-        // Subcommands; anything else is the credential mode, unchanged.
-        if (argc > 1 && std::string_view(argv[1]) == "import") return atpc::provision::import_main(argc - 1, argv + 1, env);
-        if (argc > 1 && std::string_view(argv[1]) == "whoami") return atpc::provision::whoami_main(argc - 1, argv + 1, env);
-        atpc::cli::options o = atpc::cli::parse(argc, argv, env);
-        if (o.help) {
-            atpc::output::write_all(1, atpc::cli::usage());
-            return 0;
-        }
-        if (o.version) {
-            atpc::output::write_all(1, fmt::format("aws-tpm-process-credential {} (commit {}, built {})\n",
-                                                   atpc::version(), ATPC_COMMIT, ATPC_BUILD_DATE));
-            return 0;
-        }
-        atpc::cli::validate(o);
-        atpc::tpm::trace_fn trace = atpc::output::debug_trace(o.debug);
-        if (!o.ignored.empty() && trace) trace("ignoring arguments after the flags, as Go's flag package does: " + o.ignored.front() + " ...");
-
-        auto creds = atpc::credential::fetch(o, env, trace);
-        auto json = atpc::output::to_json(creds);
-        if (!atpc::output::write_all(1, json)) return fail("cannot write the credentials to standard output", 1);
-        return 0;
+        return dispatch(argc, argv, atpc::process_environment());
     } catch (const atpc::error& e) {
         return fail(e.what(), e.kind() == atpc::fault::usage ? 2 : 1);
     } catch (const tpmwire::error& e) {

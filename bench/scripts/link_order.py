@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the program's function order (src/link-order.txt) from callgrind runs.
+"""Writes the program's function order (bench/link-order.txt) from callgrind runs.
 
-usage: link_order.py PROGRAM CALLGRIND_OUT... > src/link-order.txt
+usage: link_order.py PROGRAM CALLGRIND_OUT... > bench/link-order.txt
 
 Lists, as mangled symbol names, every function of PROGRAM that ran in any
 of the given callgrind profiles (recorded with --demangle=no), those that ran

@@ -1,6 +1,6 @@
 #include "cli/flags.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include "tpmwire/error.hpp"
 

@@ -1,8 +1,8 @@
 #include "credential/fetch.hpp"
 
-#include "credential/bounded_run.hpp"
-#include "credential/sts_signer.hpp"
-#include "error.hpp"
+#include "runner/bounded_run.hpp"
+#include "sts/signing.hpp"
+#include "base/error.hpp"
 #include "sigv4/amz_date.hpp"
 #include "sts/client.hpp"
 #include "sts/endpoint.hpp"
@@ -77,7 +77,7 @@ net::awaitable<output::process_credentials> pipeline(run_state& s) {
 
     s.stage = "calling STS at " + s.call.target.url();
     if (s.trace) s.trace("STS: " + s.request.action + " at " + s.call.target.url() + " (" + s.call.target.source + ")");
-    sts::signer sign = make_signer(s.o.access_key_id, kd.kdate, date, s.call.target.signing_region);
+    sts::signer sign = sts::make_signer(s.o.access_key_id, kd.kdate, date, s.call.target.signing_region);
     sts::credentials creds = co_await sts::call(s.call, s.request, sign, std::move(early));
 
     output::process_credentials out;
@@ -151,7 +151,7 @@ tpm::key_plan plan_from(const cli::options& o) {
     return plan;
 }
 
-output::process_credentials fetch(const cli::options& o, const sts::env_lookup& env, tpm::trace_fn trace,
+output::process_credentials fetch(const cli::options& o, const env_lookup& env, tpm::trace_fn trace,
                                   fetch_report* report) {
     // OpenSSL reads its configuration on first use; do it now rather than
     // while holding the TPM lock.
@@ -179,7 +179,7 @@ output::process_credentials fetch(const cli::options& o, const sts::env_lookup& 
     }
 
     // One run; `s` outlives it, and the timeout message reads its stage.
-    auto out = run_bounded(pipeline(s), s.deadline, [&] {
+    auto out = runner::run_bounded(pipeline(s), s.deadline, [&] {
         return fmt::format("no credentials within the {} ms deadline (--deadline) while {}", o.deadline.count(),
                            s.stage);
     });

@@ -4,7 +4,7 @@
 
 #include "cli/options.hpp"
 #include "output/process_output.hpp"
-#include "sts/env.hpp"
+#include "base/env.hpp"
 #include "tpm/key_plan.hpp"
 
 namespace atpc::credential {
@@ -22,7 +22,7 @@ tpm::key_plan plan_from(const cli::options& o);
 // Runs the fetch under o.deadline. Throws atpc::error with the one line to
 // print. After a deadline it returns without waiting for a blocked name
 // lookup or device close (those are left to the process exit).
-output::process_credentials fetch(const cli::options& o, const sts::env_lookup& env, tpm::trace_fn trace,
+output::process_credentials fetch(const cli::options& o, const env_lookup& env, tpm::trace_fn trace,
                                   fetch_report* report = nullptr);
 
 }  // namespace atpc::credential

@@ -1,6 +1,6 @@
 #include "sigv4/amz_date.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <cstdio>
 

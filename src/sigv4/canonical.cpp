@@ -1,6 +1,6 @@
 #include "sigv4/canonical.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sigv4/digest.hpp"
 #include "sigv4/encoding.hpp"
 

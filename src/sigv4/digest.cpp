@@ -1,6 +1,6 @@
 #include "sigv4/digest.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include "tpmwire/error.hpp"
 #include "tpmwire/sessions/hash.hpp"

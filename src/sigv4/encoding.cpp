@@ -1,6 +1,6 @@
 #include "sigv4/encoding.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <algorithm>
 

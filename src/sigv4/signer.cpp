@@ -1,6 +1,6 @@
 #include "sigv4/signer.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sigv4/amz_date.hpp"
 #include "sigv4/canonical.hpp"
 #include "sigv4/digest.hpp"

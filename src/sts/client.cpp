@@ -10,7 +10,7 @@
 #include "sts/errors.hpp"
 #include "sts/time.hpp"
 #include "sts/transport.hpp"
-#include "version.hpp"
+#include "base/version.hpp"
 
 namespace atpc::sts {
 namespace {

@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/url.hpp"
 
 namespace atpc::sts {

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 namespace atpc::sts {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/reply.hpp"
 
 namespace atpc::sts {

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 namespace atpc::sts {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "sts/endpoint.hpp"
-#include "sts/env.hpp"
+#include "base/env.hpp"
 #include "sts/proxy.hpp"
 #include "sts/retry.hpp"
 #include "sts/trust.hpp"

@@ -2,7 +2,7 @@
 
 #include <openssl/evp.h>
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/url.hpp"
 
 namespace atpc::sts {

@@ -20,7 +20,7 @@
 
 #include <tpmwire/bytes.hpp>
 
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 namespace atpc::sts {
 

@@ -17,7 +17,7 @@
 
 #include <tpmwire/bytes.hpp>
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/endpoint.hpp"
 #include "sts/outgoing.hpp"
 #include "sts/proxy.hpp"

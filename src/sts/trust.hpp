@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 namespace atpc::sts {
 

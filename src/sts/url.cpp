@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 namespace atpc::sts {
 namespace {

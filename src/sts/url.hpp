@@ -11,7 +11,7 @@
 
 #include <tpmwire/bytes.hpp>
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 namespace atpc::sts {
 

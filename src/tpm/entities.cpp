@@ -1,6 +1,6 @@
 #include "tpm/entities.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include "tpmwire/keyfile/templates.hpp"
 #include "tpmwire/marshal/rc.hpp"

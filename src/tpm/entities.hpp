@@ -4,7 +4,7 @@
 // PolicySecret without anything secret crossing the bus.
 #pragma once
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "tpm/key_plan.hpp"
 #include "tpmwire/client/sessions.hpp"
 #include "tpmwire/error.hpp"

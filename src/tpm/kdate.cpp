@@ -3,7 +3,7 @@
 #include "tpm/entities.hpp"
 #include "tpm/tpm_lock.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include "tpmwire/client/sessions.hpp"
 #include "tpmwire/keyfile/templates.hpp"

@@ -1,6 +1,6 @@
 #include "tpm/tpm_lock.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>

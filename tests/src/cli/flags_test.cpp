@@ -1,6 +1,6 @@
 // Go flag-package compatibility of the command line, and validation before I/O.
 #include "cli/flags.hpp"
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <catch2/catch.hpp>
 

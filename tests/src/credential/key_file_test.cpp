@@ -1,7 +1,7 @@
 // Reading --credential-file: the bytes reach the TSS2 parser unchanged, and
 // what cannot be a key file is refused with one line naming the file.
 #include "credential/fetch.hpp"
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 #include "support/error_kind.hpp"
 #include "sigv4/canonical.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // (the byte table itself is checked against botocore's side in golden_test).
 #include "sigv4/encoding.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 #include "support/error_kind.hpp"
 #include "sigv4/sigv4.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include "tpmwire/bytes.hpp"
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "env_fake.hpp"
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/client.hpp"
 #include "test_pki.hpp"
 

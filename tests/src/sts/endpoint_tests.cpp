@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "env_fake.hpp"
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/endpoint.hpp"
 
 using atpc::fault;

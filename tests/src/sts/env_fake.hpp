@@ -4,11 +4,11 @@
 #include <map>
 #include <string>
 
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 namespace test {
 
-inline atpc::sts::env_lookup fake_env(std::map<std::string, std::string> vars) {
+inline atpc::env_lookup fake_env(std::map<std::string, std::string> vars) {
     return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
         auto it = vars.find(std::string(name));
         if (it == vars.end() || it->second.empty()) return std::nullopt;

@@ -3,7 +3,7 @@
 // escapes exactly as Go's url.Values.Encode does.
 #include <catch2/catch.hpp>
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/form.hpp"
 
 using namespace atpc::sts;

@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 
 #include "env_fake.hpp"
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sts/proxy.hpp"
 
 using atpc::sts::bypass_proxy;

@@ -6,7 +6,7 @@
 #include "support/coro.hpp"
 #include "support/swtpm.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "sigv4/signer.hpp"
 #include "tpm/kdate.hpp"
 

@@ -8,9 +8,9 @@
 #include "support/process.hpp"
 #include "support/swtpm.hpp"
 
-#include "error.hpp"
-#include "provision/import.hpp"
-#include "provision/secret_input.hpp"
+#include "base/error.hpp"
+#include "tpm/import.hpp"
+#include "cli/secret_input.hpp"
 #include "sigv4/signer.hpp"
 #include "tpm/kdate.hpp"
 
@@ -99,23 +99,23 @@ struct lab {
     tpmwire::tpm_address address() const { return tpmwire::parse_tpm_address(sw.address()); }
 
     struct outcome {
-        std::optional<atpc::provision::imported_key> key;
+        std::optional<atpc::tpm::imported_key> key;
         std::string error;
         test::bus_record bus;
     };
 
     // The import code path in-process, through a capturing transport.
-    outcome run_import(const atpc::provision::import_plan& plan, const std::string& s = secret,
-                       const atpc::provision::import_hooks& hooks = {}) {
+    outcome run_import(const atpc::tpm::import_plan& plan, const std::string& s = secret,
+                       const atpc::tpm::import_hooks& hooks = {}) {
         outcome out;
         auto record = std::make_shared<test::bus_record>();
         tpmwire::net::io_context io;
         {
             tpmwire::client tpm(io.get_executor(), std::make_unique<test::capturing_transport>(
                                                        tpmwire::make_transport(io.get_executor(), address()), record));
-            const tpmwire::bytes key = atpc::provision::hmac_key_bytes(s);
+            const tpmwire::bytes key = atpc::cli::hmac_key_bytes(s);
             try {
-                out.key = test::run_coro(io, atpc::provision::import_key(tpm, plan, key, hooks, {}));
+                out.key = test::run_coro(io, atpc::tpm::import_key(tpm, plan, key, hooks, {}));
             } catch (const atpc::error& e) {
                 out.error = e.what();
             }

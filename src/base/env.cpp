@@ -1,8 +1,8 @@
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 #include <cstdlib>
 
-namespace atpc::sts {
+namespace atpc {
 
 env_lookup process_environment() {
     return [](std::string_view name) -> std::optional<std::string> {
@@ -19,4 +19,4 @@ std::optional<std::string> first_set(const env_lookup& env, std::initializer_lis
     return std::nullopt;
 }
 
-}  // namespace atpc::sts
+}  // namespace atpc

@@ -31,9 +31,9 @@
 //   → [EvictControl the old key: --force] → EvictControl → hooks.commit
 //   (rename), undoing the EvictControl if it throws; transient objects and
 //   sessions are flushed on every path by client::scoped().
-#include "provision/import.hpp"
+#include "tpm/import.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "tpm/entities.hpp"
 
 #include "tpmwire/client/sessions.hpp"
@@ -47,18 +47,9 @@
 #include <algorithm>
 #include <map>
 
-namespace atpc::provision {
+namespace atpc::tpm {
 
 using namespace tpmwire;
-using tpm::create_h2_parent;
-using tpm::endorsement_key;
-using tpm::endorsement_policy;
-using tpm::hex_handle;
-using tpm::occupant;
-using tpm::password_session;
-using tpm::read_public_checked;
-using tpm::tpm_failure;
-using tpm::tpm_key;
 namespace net = boost::asio;
 
 namespace {
@@ -68,7 +59,7 @@ namespace {
 const bytes no_auth;
 const TPM2B_NAME no_name;
 
-struct progress : tpm::step_tracker {
+struct progress : step_tracker {
     bool evicted_old = false;
     TPM_HANDLE handle = 0;
 };
@@ -340,7 +331,7 @@ TPMA_OBJECT key_attributes(bool password, bool pcr_policy) {
 }
 
 net::awaitable<imported_key> import_key(client& tpm, const import_plan& plan, const bytes& hmac_key,
-                                        const import_hooks& hooks, tpm::trace_fn trace) {
+                                        const import_hooks& hooks, trace_fn trace) {
     if (hmac_key.empty() || hmac_key.size() > 128)
         throw atpc::error(fault::usage, "the HMAC key must be 1 to 128 bytes (\"AWS4\" and a 40-character secret is 44)");
     progress p;
@@ -352,4 +343,4 @@ net::awaitable<imported_key> import_key(client& tpm, const import_plan& plan, co
     }
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::tpm

@@ -18,7 +18,7 @@ namespace tpmwire {
 class client;
 }
 
-namespace atpc::provision {
+namespace atpc::tpm {
 
 enum class parent_kind {
     h2,          // the H-2 ECC primary under the owner hierarchy (key files: parent 0x40000001)
@@ -81,6 +81,6 @@ tpmwire::TPMA_OBJECT key_attributes(bool password, bool pcr_policy);
 // on success).
 boost::asio::awaitable<imported_key> import_key(tpmwire::client& tpm, const import_plan& plan,
                                                 const tpmwire::bytes& hmac_key, const import_hooks& hooks,
-                                                tpm::trace_fn trace);
+                                                trace_fn trace);
 
-}  // namespace atpc::provision
+}  // namespace atpc::tpm

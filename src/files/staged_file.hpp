@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace atpc::provision {
+namespace atpc::files {
 
 class staged_file {
 public:
@@ -32,4 +32,4 @@ private:
     std::string temp_;
 };
 
-}  // namespace atpc::provision
+}  // namespace atpc::files

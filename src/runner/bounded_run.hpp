@@ -6,7 +6,7 @@
 // print its error and exit anyway.
 #pragma once
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include "tpmwire/client/deadline.hpp"
 
@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-namespace atpc::credential {
+namespace atpc::runner {
 
 namespace detail {
 // Where an abandoned io_context stays reachable until the process exits
@@ -55,4 +55,4 @@ T run_bounded(boost::asio::awaitable<T> body, std::chrono::steady_clock::time_po
     return std::move(*result);
 }
 
-}  // namespace atpc::credential
+}  // namespace atpc::runner

@@ -12,15 +12,15 @@
 
 using namespace provision_test;
 using namespace tpmwire;
-using atpc::provision::import_plan;
-using atpc::provision::parent_kind;
+using atpc::tpm::import_plan;
+using atpc::tpm::parent_kind;
 
 namespace {
 
 // What must never cross the bus in clear: the HMAC key, the secret, and
 // any 12-character piece of the secret.
 void secret_hidden(const test::bus_record& bus, const std::string& s = secret) {
-    CHECK_FALSE(bus.contains(atpc::provision::hmac_key_bytes(s)));
+    CHECK_FALSE(bus.contains(atpc::cli::hmac_key_bytes(s)));
     CHECK_FALSE(bus.contains(as_bytes(s)));
     for (std::size_t at = 0; at + 12 <= s.size(); at += 7) {
         INFO("piece at " << at);
@@ -28,7 +28,7 @@ void secret_hidden(const test::bus_record& bus, const std::string& s = secret) {
     }
 }
 
-tss2_private_key key_file(const atpc::provision::imported_key& k) {
+tss2_private_key key_file(const atpc::tpm::imported_key& k) {
     tss2_private_key f;
     f.parent = k.file_parent;
     f.pubkey = k.pub;
@@ -90,14 +90,14 @@ TEST_CASE("negative control: TPM2_Create with a plain password session shows the
             auto parent = co_await tpm.execute(primary);
             Create create;
             create.parentHandle = AuthHandle(parent.objectHandle);
-            create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(atpc::provision::hmac_key_bytes(secret));
-            create.inPublic.publicArea = hmac_key_template(atpc::provision::key_attributes(false, false));
+            create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(atpc::cli::hmac_key_bytes(secret));
+            create.inPublic.publicArea = hmac_key_template(atpc::tpm::key_attributes(false, false));
             co_await tpm.execute(create);
             co_await tpm.flush_tracked();
         };
         test::run_coro(io, body());
     }
-    CHECK(record->contains(atpc::provision::hmac_key_bytes(secret)));
+    CHECK(record->contains(atpc::cli::hmac_key_bytes(secret)));
     l.no_leaks();
 }
 
@@ -258,9 +258,9 @@ TEST_CASE("a failing commit evicts the new handle again, a failing prepare persi
     import_plan plan;
     plan.persistent_handle = 0x81000120;
 
-    atpc::provision::import_hooks hooks;
+    atpc::tpm::import_hooks hooks;
     bool prepared = false;
-    hooks.prepare = [&](const atpc::provision::imported_key&) { prepared = true; };
+    hooks.prepare = [&](const atpc::tpm::imported_key&) { prepared = true; };
     hooks.commit = [] { throw atpc::error(atpc::fault::config, "cannot rename the key file into place"); };
     auto o = l.run_import(plan, secret, hooks);
     CHECK(prepared);
@@ -270,8 +270,8 @@ TEST_CASE("a failing commit evicts the new handle again, a failing prepare persi
     CHECK(l.persistent() == before);
     l.no_leaks();
 
-    atpc::provision::import_hooks failing_prepare;
-    failing_prepare.prepare = [](const atpc::provision::imported_key&) {
+    atpc::tpm::import_hooks failing_prepare;
+    failing_prepare.prepare = [](const atpc::tpm::imported_key&) {
         throw atpc::error(atpc::fault::config, "cannot write --out");
     };
     auto p = l.run_import(plan, secret, failing_prepare);

@@ -1,6 +1,6 @@
-#include "provision/secret_input.hpp"
+#include "cli/secret_input.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-namespace atpc::provision {
+namespace atpc::cli {
 
 namespace {
 
@@ -101,7 +101,7 @@ tpmwire::secret_string prompt(int fd) {
     return line;
 }
 
-tpmwire::secret_string from_environment(const sts::env_lookup& env) {
+tpmwire::secret_string from_environment(const env_lookup& env) {
     tpmwire::secret_string out;
     if (auto v = env("AWS_SECRET_ACCESS_KEY")) {
         out.reserve(v->size() + 1);
@@ -130,7 +130,7 @@ void check_secret(std::string_view s) {
                         wrong - s.begin() + 1));
 }
 
-secret_input read_secret(const sts::env_lookup& env, int fd) {
+secret_input read_secret(const env_lookup& env, int fd) {
     secret_input in;
     tpmwire::secret_string from_env = from_environment(env);
     if (::isatty(fd)) {
@@ -174,4 +174,4 @@ std::string_view describe(secret_source s) {
     return "?";
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::cli

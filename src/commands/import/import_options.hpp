@@ -1,7 +1,7 @@
 // The `import` subcommand's flags and environment, validated before any I/O.
 #pragma once
 
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 #include "tpmwire/bytes.hpp"
 #include "tpmwire/marshal/constants.hpp"
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace atpc::provision {
+namespace atpc::commands {
 
 // EvictControl with owner authorization may use 0x81000000-0x817FFFFF; the
 // rest of the persistent range belongs to the platform.
@@ -40,8 +40,8 @@ struct import_options {
 
 // Parses argv[1..argc) (argv[0] is "import") and the environment, and
 // validates. Throws atpc::error(fault::usage) with one line naming the flag.
-import_options parse_import_options(int argc, char** argv, const sts::env_lookup& env);
+import_options parse_import_options(int argc, char** argv, const env_lookup& env);
 
 std::string import_usage();
 
-}  // namespace atpc::provision
+}  // namespace atpc::commands

@@ -1,12 +1,12 @@
 // Pieces of the provisioning commands that need no TPM: the secret's shape,
 // the import flags, the config line's quoting, the GetCallerIdentity reply
 // parser, and the all-or-nothing key file.
-#include "error.hpp"
-#include "provision/config_line.hpp"
-#include "provision/import.hpp"
-#include "provision/import_options.hpp"
-#include "provision/secret_input.hpp"
-#include "provision/staged_file.hpp"
+#include "base/error.hpp"
+#include "output/config_line.hpp"
+#include "tpm/import.hpp"
+#include "commands/import/import_options.hpp"
+#include "cli/secret_input.hpp"
+#include "files/staged_file.hpp"
 #include "sts/identity.hpp"
 #include "sts/reply.hpp"
 
@@ -18,17 +18,21 @@
 #include <fstream>
 #include <unistd.h>
 
-using namespace atpc::provision;
+using namespace atpc::cli;
+using namespace atpc::commands;
+using namespace atpc::files;
+using namespace atpc::output;
+using namespace atpc::tpm;
 
 namespace {
 
 const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-atpc::sts::env_lookup no_env() {
+atpc::env_lookup no_env() {
     return [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
 }
 
-import_options parse(std::vector<std::string> args, atpc::sts::env_lookup env = no_env()) {
+import_options parse(std::vector<std::string> args, atpc::env_lookup env = no_env()) {
     args.insert(args.begin(), "import");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

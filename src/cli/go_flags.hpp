@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace atpc::provision {
+namespace atpc::cli {
 
 enum class flag_kind { boolean, value, secret };
 
@@ -38,4 +38,4 @@ std::string flag_help(std::span<const flag_spec> specs);
 
 [[noreturn]] void usage_error(const std::string& message);
 
-}  // namespace atpc::provision
+}  // namespace atpc::cli

@@ -1,10 +1,10 @@
-#include "provision/config_line.hpp"
+#include "output/config_line.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace atpc::provision {
+namespace atpc::output {
 
 std::string shell_quote(std::string_view arg) {
     auto plain = [](char c) {
@@ -34,4 +34,4 @@ std::string credential_process_line(const config_line_inputs& in) {
     return line;
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::output

@@ -1,11 +1,11 @@
-#include "credential/sts_signer.hpp"
+#include "sts/signing.hpp"
 
 #include "sigv4/amz_date.hpp"
 #include "sigv4/signer.hpp"
 
-namespace atpc::credential {
+namespace atpc::sts {
 
-void sign_outgoing(sts::outgoing& out, std::string_view access_key_id, tpmwire::bytes_view kdate,
+void sign_outgoing(outgoing& out, std::string_view access_key_id, tpmwire::bytes_view kdate,
                    const std::string& date, const std::string& region, const std::string& amz_date) {
     sigv4::request r;
     r.method = out.method;
@@ -17,10 +17,10 @@ void sign_outgoing(sts::outgoing& out, std::string_view access_key_id, tpmwire::
     for (std::size_t i = before; i < r.headers.size(); ++i) out.headers.emplace_back(r.headers[i].name, r.headers[i].value);
 }
 
-sts::signer make_signer(std::string access_key_id, const tpmwire::bytes& kdate, std::string kdate_date,
+signer make_signer(std::string access_key_id, const tpmwire::bytes& kdate, std::string kdate_date,
                         std::string region) {
     return [akid = std::move(access_key_id), &kdate, date = std::move(kdate_date), region = std::move(region)](
-               sts::outgoing& out, std::chrono::system_clock::time_point now) {
+               outgoing& out, std::chrono::system_clock::time_point now) {
         std::string amz = sigv4::amz_date(now);
         std::string day = sigv4::date_stamp(amz);
         if (day > date) amz = date + "T235959Z";
@@ -29,4 +29,4 @@ sts::signer make_signer(std::string access_key_id, const tpmwire::bytes& kdate, 
     };
 }
 
-}  // namespace atpc::credential
+}  // namespace atpc::sts

@@ -3,13 +3,13 @@
 // command line and never to disk. Messages about it never quote it.
 #pragma once
 
-#include "sts/env.hpp"
+#include "base/env.hpp"
 
 #include "tpmwire/bytes.hpp"
 
 #include <string_view>
 
-namespace atpc::provision {
+namespace atpc::cli {
 
 enum class secret_source { terminal, standard_input, environment };
 
@@ -31,11 +31,11 @@ void check_secret(std::string_view secret);
 //     dropped); when stdin is empty, AWS_SECRET_ACCESS_KEY. Both set and
 //     different is an error (which one did the user mean?).
 // Then check_secret(). Throws atpc::error(fault::usage).
-secret_input read_secret(const sts::env_lookup& env, int fd = 0);
+secret_input read_secret(const env_lookup& env, int fd = 0);
 
 // "AWS4" + secret: the HMAC key whose HMAC of a date is SigV4's kDate.
 tpmwire::bytes hmac_key_bytes(std::string_view secret);
 
 std::string_view describe(secret_source s);
 
-}  // namespace atpc::provision
+}  // namespace atpc::cli

@@ -1,15 +1,15 @@
 // `aws-tpm-process-credential import`: flags → checks that need no TPM
-// (--out writable, the secret's shape) → the TPM part (provision/import.cpp)
+// (--out writable, the secret's shape) → the TPM part (tpm/import.cpp)
 // with the key file staged and committed through its hooks → the report.
-#include "provision/commands.hpp"
-#include "provision/config_line.hpp"
-#include "provision/import.hpp"
-#include "provision/import_options.hpp"
-#include "provision/secret_input.hpp"
-#include "provision/staged_file.hpp"
+#include "commands/commands.hpp"
+#include "output/config_line.hpp"
+#include "tpm/import.hpp"
+#include "commands/import/import_options.hpp"
+#include "cli/secret_input.hpp"
+#include "files/staged_file.hpp"
 
-#include "credential/bounded_run.hpp"
-#include "error.hpp"
+#include "runner/bounded_run.hpp"
+#include "base/error.hpp"
 #include "output/process_output.hpp"
 #include "tpm/entities.hpp"
 #include "tpm/tpm_lock.hpp"
@@ -26,7 +26,12 @@
 #include <filesystem>
 #include <unistd.h>
 
-namespace atpc::provision {
+namespace atpc::commands {
+
+using namespace cli;  // TODO(cli): one flag parser
+using namespace files;
+using namespace output;
+using namespace tpm;
 
 namespace net = boost::asio;
 
@@ -72,7 +77,7 @@ net::awaitable<imported_key> tpm_part(const import_options& o, const import_plan
 
 imported_key run_tpm(const import_options& o, const import_plan& plan, const tpmwire::bytes& hmac_key,
                      const import_hooks& hooks, const tpm::trace_fn& trace) {
-    return credential::run_bounded(tpm_part(o, plan, hmac_key, hooks, trace),
+    return runner::run_bounded(tpm_part(o, plan, hmac_key, hooks, trace),
                                    std::chrono::steady_clock::time_point::max(),
                                    [] { return std::string("the import did not finish"); });
 }
@@ -137,7 +142,7 @@ std::string report(const import_options& o, const secret_input& secret, const im
 
 }  // namespace
 
-int import_main(int argc, char** argv, const sts::env_lookup& env) {
+int import_main(int argc, char** argv, const env_lookup& env) {
     import_options o = parse_import_options(argc, argv, env);
     if (o.help) {
         output::write_all(1, import_usage());
@@ -178,4 +183,4 @@ int import_main(int argc, char** argv, const sts::env_lookup& env) {
     return 0;
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::commands

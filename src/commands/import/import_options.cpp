@@ -1,7 +1,7 @@
-#include "provision/import_options.hpp"
+#include "commands/import/import_options.hpp"
 
 #include "cli/flags.hpp"
-#include "provision/go_flags.hpp"
+#include "cli/go_flags.hpp"
 #include "tpm/key_plan.hpp"
 
 #include "tpmwire/error.hpp"
@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cctype>
 
-namespace atpc::provision {
+namespace atpc::commands {
+
+using namespace cli;  // TODO(cli): one flag parser
 
 namespace {
 
@@ -119,7 +121,7 @@ void validate(import_options& o) {
     }
 }
 
-void from_env(tpmwire::secret_string& slot, const sts::env_lookup& env, std::string_view name) {
+void from_env(tpmwire::secret_string& slot, const env_lookup& env, std::string_view name) {
     if (!slot.empty()) return;  // the flag wins, as in the credential mode
     if (auto v = env(name)) {
         slot.assign(v->data(), v->size());
@@ -129,7 +131,7 @@ void from_env(tpmwire::secret_string& slot, const sts::env_lookup& env, std::str
 
 }  // namespace
 
-import_options parse_import_options(int argc, char** argv, const sts::env_lookup& env) {
+import_options parse_import_options(int argc, char** argv, const env_lookup& env) {
     import_options o;
     const flag_handler on_flag = [&o](const flag_spec& f, std::string_view v) { assign(o, f, v); };
     parse_go_flags(argc, argv, flags, on_flag);
@@ -156,4 +158,4 @@ std::string import_usage() {
            "Environment: AWS_SECRET_ACCESS_KEY, TPM_KEY_AUTH, TPM_PARENT_AUTH, TPM_OWNER_AUTH.\n";
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::commands

@@ -2,14 +2,14 @@
 // TPM-held key (kDate from the TPM, as the credential flow computes it), or
 // with --via-sts signed with the temporary credentials the credential flow
 // obtains. The one-command check that a key and its access key id match.
-#include "provision/commands.hpp"
-#include "provision/go_flags.hpp"
+#include "commands/commands.hpp"
+#include "cli/go_flags.hpp"
 
 #include "cli/flags.hpp"
 #include "credential/fetch.hpp"
-#include "credential/bounded_run.hpp"
-#include "credential/sts_signer.hpp"
-#include "error.hpp"
+#include "runner/bounded_run.hpp"
+#include "sts/signing.hpp"
+#include "base/error.hpp"
 #include "output/process_output.hpp"
 #include "sigv4/amz_date.hpp"
 #include "sigv4/signer.hpp"
@@ -25,7 +25,9 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
-namespace atpc::provision {
+namespace atpc::commands {
+
+using namespace cli;  // TODO(cli): one flag parser
 
 namespace net = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
@@ -74,7 +76,7 @@ std::string whoami_usage() {
            flags;
 }
 
-sts::call_options call_options_for(const cli::options& o, const sts::env_lookup& env,
+sts::call_options call_options_for(const cli::options& o, const env_lookup& env,
                                    std::chrono::steady_clock::time_point deadline) {
     return sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, deadline);
 }
@@ -87,15 +89,15 @@ sts::signer temporary_signer(const output::process_credentials& c, std::string r
         const std::string day = sigv4::date_stamp(amz);
         const tpmwire::bytes kdate = sigv4::software_kdate(c.secret_access_key, day);
         out.headers.emplace_back("X-Amz-Security-Token", std::string(c.session_token.data(), c.session_token.size()));
-        credential::sign_outgoing(out, c.access_key_id, kdate, day, region, amz);
+        sts::sign_outgoing(out, c.access_key_id, kdate, day, region, amz);
     };
 }
 
-// Runs `body` under the run's deadline (credential/bounded_run.hpp).
+// Runs `body` under the run's deadline (runner/bounded_run.hpp).
 template <class T>
 T run(net::awaitable<T> body, std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds budget,
       const std::string& what) {
-    return credential::run_bounded(std::move(body), deadline, [&] {
+    return runner::run_bounded(std::move(body), deadline, [&] {
         return fmt::format("no answer within the {} ms deadline (--deadline) while {}", budget.count(), what);
     });
 }
@@ -110,13 +112,13 @@ net::awaitable<sts::caller_identity> signed_by_tpm(const cli::options& o, const 
     auto opening = early.open();
     tpm::kdate_result kd = co_await (std::move(tpm_work) && std::move(opening));
     if (trace) trace("STS: GetCallerIdentity at " + call.target.url() + ", signed with the TPM key");
-    const sts::signer sign = credential::make_signer(o.access_key_id, kd.kdate, date, call.target.signing_region);
+    const sts::signer sign = sts::make_signer(o.access_key_id, kd.kdate, date, call.target.signing_region);
     co_return co_await sts::get_caller_identity(std::move(call), sign, std::move(early));
 }
 
 }  // namespace
 
-int whoami_main(int argc, char** argv, const sts::env_lookup& env) {
+int whoami_main(int argc, char** argv, const env_lookup& env) {
     bool via_sts = false;
     std::vector<char*> args = take_via_sts(argc, argv, via_sts);
     cli::options o = cli::parse(static_cast<int>(args.size()), args.data(), env);
@@ -148,4 +150,4 @@ int whoami_main(int argc, char** argv, const sts::env_lookup& env) {
     return 0;
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::commands

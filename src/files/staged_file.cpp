@@ -1,6 +1,6 @@
-#include "provision/staged_file.hpp"
+#include "files/staged_file.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace atpc::provision {
+namespace atpc::files {
 
 namespace {
 
@@ -106,4 +106,4 @@ staged_file::~staged_file() {
     if (!temp_.empty()) ::unlink(temp_.c_str());
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::files

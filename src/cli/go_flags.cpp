@@ -1,12 +1,12 @@
-#include "provision/go_flags.hpp"
+#include "cli/go_flags.hpp"
 
-#include "error.hpp"
+#include "base/error.hpp"
 
 #include <fmt/format.h>
 
 #include <cstring>
 
-namespace atpc::provision {
+namespace atpc::cli {
 
 namespace {
 
@@ -74,4 +74,4 @@ std::string flag_help(std::span<const flag_spec> specs) {
     return out;
 }
 
-}  // namespace atpc::provision
+}  // namespace atpc::cli

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace atpc::provision {
+namespace atpc::output {
 
 // Unchanged when made only of [A-Za-z0-9_@%+=:,./-], else in single quotes.
 std::string shell_quote(std::string_view arg);
@@ -33,4 +33,4 @@ std::string credential_process_line(const config_line_inputs& in);
 // The placeholder used when --aws-access-key-id was not given.
 inline constexpr std::string_view access_key_placeholder = "<ACCESS_KEY_ID>";
 
-}  // namespace atpc::provision
+}  // namespace atpc::output

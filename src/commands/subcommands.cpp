@@ -1,0 +1,13 @@
+#include "commands/commands.hpp"
+
+namespace atpc::commands {
+
+std::span<const subcommand> subcommands() {
+    static constexpr subcommand table[] = {
+        {"import", "put a secret into the TPM; see import --help", import_main},
+        {"whoami", "check that a TPM key and its access key id match; see whoami --help", whoami_main},
+    };
+    return table;
+}
+
+}  // namespace atpc::commands

@@ -1,5 +1,0 @@
-#include "version.hpp"
-
-namespace atpc {
-const char* version() noexcept { return ATPC_VERSION; }
-}  // namespace atpc
