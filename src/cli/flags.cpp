@@ -121,12 +121,16 @@ void read_environment(std::span<const flag> rows, const std::vector<bool>& given
         if (rows[r].env.empty() || given[r]) continue;
         auto v = env(rows[r].env);
         if (!v) continue;
+        // The lookup's copy is zeroed on every path (std::string: no zeroizing allocator).
+        struct zero_on_exit {
+            std::string& s;
+            ~zero_on_exit() { tpmwire::secure_zero(s.data(), s.size()); }
+        } zero{*v};
         try {
             rows[r].set(*v);
         } catch (const error& e) {
             usage_error(fmt::format("invalid {} (for --{}): {}", rows[r].env, rows[r].name, e.what()));
         }
-        tpmwire::secure_zero(v->data(), v->size());
     }
 }
 

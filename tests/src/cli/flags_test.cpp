@@ -86,7 +86,7 @@ TEST_CASE("Go syntax: one or two dashes, = or a separate value, booleans alone o
     CHECK_FALSE(parse({"--switchOn=F"}).f.on);
 }
 
-TEST_CASE("parsing stops at -- or the first non-flag; what follows is counted and wiped") {
+TEST_CASE("parsing stops at -- or the first non-flag, and what follows is counted and wiped") {
     argv_array a({"--switchOn", "false", "--path=/a", "--password=hunter2"});
     auto o = parse(a);
     CHECK(o.f.on);
@@ -184,7 +184,7 @@ TEST_CASE("subcommands that take no arguments after their flags refuse them with
     CHECK_NOTHROW(refuse_trailing(parse({"--path=/a"}).r));
 }
 
-TEST_CASE("help: every spelling, the placeholder, default and environment; wrapped at 100 columns") {
+TEST_CASE("help: every spelling, the placeholder, default and environment, wrapped at 100 columns") {
     fields f;
     const std::string help = flag_help(table(f));
     CHECK_THAT(help, Catch::Contains("  --path, -p <path>                  a path (default: /x)\n"));

@@ -88,7 +88,7 @@ TEST_CASE("booleans, handles, durations and PCR lists as Go reads them") {
     CHECK(parse({"--tpm-session-encrypt-with-name=000b" + std::string(64, 'a')}).encrypt_with_name->size() == 34);
 }
 
-TEST_CASE("a bare non-flag argument ends parsing, as in Go; the rest is ignored, counted and wiped") {
+TEST_CASE("a bare non-flag argument ends parsing, as in Go: the rest is ignored, counted and wiped") {
     argv_array a({"--assumeRole", "false", "--aws-region=eu-west-1"});
     auto p = parse_all(a);
     CHECK(p.o.settings.assume_role);
