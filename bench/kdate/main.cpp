@@ -12,7 +12,7 @@
 
 #include "common/clock.hpp"
 
-#include "cli/options.hpp"
+#include "credential/settings.hpp"
 #include "credential/fetch.hpp"
 #include "tpm/kdate.hpp"
 
@@ -42,11 +42,11 @@ std::string read_text(const std::string& path) {
 
 struct mode {
     std::string name;
-    atpc::cli::options options;
+    atpc::credential::settings options;
 };
 
 std::vector<mode> modes(const std::string& keys, std::uint16_t port) {
-    atpc::cli::options base;
+    atpc::credential::settings base;
     base.tpm_path = "127.0.0.1:" + std::to_string(port);
     std::vector<mode> out;
     mode plain{"handle", base};

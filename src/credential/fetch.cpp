@@ -43,7 +43,7 @@ std::string generated_session_name() {
 }
 
 struct run_state {
-    const cli::options& o;
+    const settings& o;
     tpm::key_plan plan;
     sts::call_options call;
     sts::sts_request request;
@@ -124,7 +124,7 @@ tpmwire::bytes read_key_file(const std::string& path) {
 
 }  // namespace
 
-tpm::key_plan plan_from(const cli::options& o) {
+tpm::key_plan plan_from(const settings& o) {
     tpm::key_plan plan;
     try {
         plan.address = tpmwire::parse_tpm_address(o.tpm_path);
@@ -151,7 +151,7 @@ tpm::key_plan plan_from(const cli::options& o) {
     return plan;
 }
 
-output::process_credentials fetch(const cli::options& o, const env_lookup& env, tpm::trace_fn trace,
+output::process_credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace,
                                   fetch_report* report) {
     // OpenSSL reads its configuration on first use; do it now rather than
     // while holding the TPM lock.

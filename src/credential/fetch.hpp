@@ -2,7 +2,7 @@
 //   read the key file → TPM: kDate → STS: sign and call → credentials.
 #pragma once
 
-#include "cli/options.hpp"
+#include "credential/settings.hpp"
 #include "output/process_output.hpp"
 #include "base/env.hpp"
 #include "tpm/key_plan.hpp"
@@ -17,12 +17,12 @@ struct fetch_report {
 
 // The TPM plan from the options: reads and parses --credential-file, so a
 // broken file fails before any TPM I/O. Throws atpc::error.
-tpm::key_plan plan_from(const cli::options& o);
+tpm::key_plan plan_from(const settings& o);
 
 // Runs the fetch under o.deadline. Throws atpc::error with the one line to
 // print. After a deadline it returns without waiting for a blocked name
 // lookup or device close (those are left to the process exit).
-output::process_credentials fetch(const cli::options& o, const env_lookup& env, tpm::trace_fn trace,
+output::process_credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace,
                                   fetch_report* report = nullptr);
 
 }  // namespace atpc::credential

@@ -28,7 +28,6 @@
 
 namespace atpc::commands {
 
-using namespace cli;  // TODO(cli): one flag parser
 using namespace files;
 using namespace output;
 using namespace tpm;
@@ -90,10 +89,10 @@ std::string parent_description(const import_options& o, const imported_key& k) {
     return "the H-2 ECC P-256 primary under the owner hierarchy (re-created from its template when used)";
 }
 
-std::string report(const import_options& o, const secret_input& secret, const imported_key& k,
+std::string report(const import_options& o, const cli::secret_input& secret, const imported_key& k,
                    const std::optional<std::string>& key_file) {
     std::string r = fmt::format("Imported the secret access key (read from {}) into the TPM at {} as an HMAC-SHA256 key.\n",
-                                describe(secret.source), o.address.to_string());
+                                cli::describe(secret.source), o.address.to_string());
     r += fmt::format("key name:          {}\n", tpmwire::to_hex(k.name.buffer));
     r += fmt::format("parent:            {}, name {}\n", parent_description(o, k), tpmwire::to_hex(k.parent_name.buffer));
     if (k.salt_verified)
@@ -156,8 +155,8 @@ int import_main(int argc, char** argv, const env_lookup& env) {
         key_file = std::filesystem::absolute(*o.out).lexically_normal().string();
         staged_file::check_target(*key_file, o.force);
     }
-    const secret_input secret = read_secret(env);
-    const tpmwire::bytes hmac_key = hmac_key_bytes(secret.value);
+    const cli::secret_input secret = cli::read_secret(env);
+    const tpmwire::bytes hmac_key = cli::hmac_key_bytes(secret.value);
     const import_plan plan = plan_from(o);
 
     std::optional<staged_file> file;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/env.hpp"
+#include "cli/groups.hpp"
 
 #include "tpmwire/bytes.hpp"
 #include "tpmwire/marshal/constants.hpp"
@@ -14,29 +15,27 @@
 
 namespace atpc::commands {
 
-// EvictControl with owner authorization may use 0x81000000-0x817FFFFF; the
-// rest of the persistent range belongs to the platform.
-inline constexpr tpmwire::TPM_HANDLE owner_persistent_first = 0x81000000;
-inline constexpr tpmwire::TPM_HANDLE owner_persistent_last = 0x817FFFFF;
-
-struct import_options {
+struct import_options : cli::common_flags {
+    // The TPM group (cli/groups.hpp).
     std::string tpm_path = "/dev/tpmrm0";
-    tpmwire::tpm_address address;
-    std::optional<std::string> out;                       // --out: TSS2 PRIVATE KEY PEM
-    std::optional<tpmwire::TPM_HANDLE> persistent_handle;  // --persistentHandle
-    bool force = false;
     tpmwire::secret_string key_pass;     // --keyPass / TPM_KEY_AUTH
     tpmwire::secret_string parent_pass;  // --parentPass / TPM_PARENT_AUTH
-    tpmwire::secret_string owner_pass;   // --ownerPass / TPM_OWNER_AUTH (EvictControl)
     std::vector<unsigned> pcrs;
     bool use_ek_parent = false;
-    std::optional<tpmwire::TPM_HANDLE> parent;  // --parent: a persistent storage key
     std::optional<tpmwire::bytes> encrypt_with_name;
     std::chrono::milliseconds timeout{2000};
-    std::string access_key_id;  // only for the printed config line
-    bool debug = false;
-    bool help = false;
+
+    tpmwire::tpm_address address;                          // from tpm_path
+    std::optional<std::string> out;                        // --out: TSS2 PRIVATE KEY PEM
+    std::optional<tpmwire::TPM_HANDLE> persistent_handle;  // --persistentHandle
+    bool force = false;
+    tpmwire::secret_string owner_pass;          // --ownerPass / TPM_OWNER_AUTH (EvictControl)
+    std::optional<tpmwire::TPM_HANDLE> parent;  // --parent: a persistent storage key
+    std::string access_key_id;                  // only for the printed config line
 };
+
+// The TPM group, import's own flags, debug and help.
+cli::flag_table import_rows(import_options& o);
 
 // Parses argv[1..argc) (argv[0] is "import") and the environment, and
 // validates. Throws atpc::error(fault::usage) with one line naming the flag.

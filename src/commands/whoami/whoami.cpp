@@ -3,9 +3,9 @@
 // with --via-sts signed with the temporary credentials the credential flow
 // obtains. The one-command check that a key and its access key id match.
 #include "commands/commands.hpp"
-#include "cli/go_flags.hpp"
+#include "commands/credential_flags.hpp"
+#include "commands/whoami/whoami_options.hpp"
 
-#include "cli/flags.hpp"
 #include "credential/fetch.hpp"
 #include "runner/bounded_run.hpp"
 #include "sts/signing.hpp"
@@ -27,56 +27,12 @@
 
 namespace atpc::commands {
 
-using namespace cli;  // TODO(cli): one flag parser
-
 namespace net = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
-// Removes --via-sts[=bool] from the flags (before the first non-flag
-// argument) so the rest goes to the credential mode's own parser.
-std::vector<char*> take_via_sts(int argc, char** argv, bool& via_sts) {
-    std::vector<char*> rest{argv[0]};
-    int i = 1;
-    for (; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "--" || arg.size() < 2 || arg[0] != '-') break;
-        std::string_view body = arg.substr(arg[1] == '-' ? 2 : 1);
-        if (body == "via-sts") {
-            via_sts = true;
-            continue;
-        }
-        if (body.starts_with("via-sts=")) {
-            auto b = parse_go_bool(body.substr(8));
-            if (!b) usage_error(fmt::format("invalid boolean value \"{}\" for --via-sts", body.substr(8)));
-            via_sts = *b;
-            continue;
-        }
-        rest.push_back(argv[i]);
-    }
-    for (; i < argc; ++i) rest.push_back(argv[i]);
-    return rest;
-}
-
-std::string whoami_usage() {
-    // The credential mode's flag list, without its own usage line.
-    std::string flags = cli::usage();
-    if (auto at = flags.find("Flags ("); at != std::string::npos) flags.erase(0, at);
-    return "Usage: aws-tpm-process-credential whoami --aws-access-key-id=AKID [--via-sts] [flags]\n"
-           "\n"
-           "Signs STS GetCallerIdentity with the TPM-held key and prints the account, ARN and user id\n"
-           "it belongs to: the check that a key in the TPM and an access key id match. With --via-sts,\n"
-           "first obtains temporary credentials exactly as credential_process would (GetSessionToken,\n"
-           "or AssumeRole with --assumeRole=true --aws-arn=...) and signs with those instead.\n"
-           "\n"
-           "  --via-sts                         sign with the temporary credentials instead of the TPM key\n"
-           "\n"
-           "The credential mode's flags select the key, the TPM and STS.\n" +
-           flags;
-}
-
-sts::call_options call_options_for(const cli::options& o, const env_lookup& env,
+sts::call_options call_options_for(const credential::settings& o, const env_lookup& env,
                                    std::chrono::steady_clock::time_point deadline) {
     return sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, deadline);
 }
@@ -102,7 +58,7 @@ T run(net::awaitable<T> body, std::chrono::steady_clock::time_point deadline, st
     });
 }
 
-net::awaitable<sts::caller_identity> signed_by_tpm(const cli::options& o, const tpm::key_plan& plan,
+net::awaitable<sts::caller_identity> signed_by_tpm(const credential::settings& o, const tpm::key_plan& plan,
                                                    sts::call_options call, std::chrono::steady_clock::time_point deadline,
                                                    tpm::trace_fn trace) {
     std::string date = sigv4::date_stamp(sigv4::amz_date(std::chrono::system_clock::now()));
@@ -118,21 +74,40 @@ net::awaitable<sts::caller_identity> signed_by_tpm(const cli::options& o, const 
 
 }  // namespace
 
+cli::flag_table whoami_rows(whoami_options& o) {
+    cli::flag_table via_sts{{.name = "via-sts", .kind = cli::flag_kind::boolean,
+                             .help = "sign with the temporary credentials instead of the TPM key",
+                             .set = cli::store(o.via_sts)}};
+    return cli::join({credential_rows(o.settings), via_sts, cli::common_rows(o)});
+}
+
+std::string whoami_usage() {
+    whoami_options unused;
+    return "Usage: aws-tpm-process-credential whoami --aws-access-key-id=AKID [--via-sts] [flags]\n"
+           "\n"
+           "Signs STS GetCallerIdentity with the TPM-held key and prints the account, ARN and user id\n"
+           "it belongs to: the check that a key in the TPM and an access key id match. With --via-sts,\n"
+           "first obtains temporary credentials exactly as credential_process would (GetSessionToken,\n"
+           "or AssumeRole with --assumeRole=true --aws-arn=...) and signs with those instead.\n"
+           "\n"
+           "Flags (-flag and --flag, -flag=value and -flag value):\n" +
+           cli::flag_help(whoami_rows(unused));
+}
+
 int whoami_main(int argc, char** argv, const env_lookup& env) {
-    bool via_sts = false;
-    std::vector<char*> args = take_via_sts(argc, argv, via_sts);
-    cli::options o = cli::parse(static_cast<int>(args.size()), args.data(), env);
-    if (o.help) {
+    whoami_options w;
+    cli::refuse_trailing(cli::parse_flags(argc, argv, whoami_rows(w), env));
+    if (w.help) {
         output::write_all(1, whoami_usage());
         return 0;
     }
-    if (!o.ignored.empty()) usage_error("whoami takes no arguments after its flags (booleans take the form --flag=false)");
-    cli::validate(o);
-    tpm::trace_fn trace = output::debug_trace(o.debug);
+    const credential::settings& o = w.settings;
+    validate(o);
+    tpm::trace_fn trace = output::debug_trace(w.debug);
 
     const auto deadline = std::chrono::steady_clock::now() + o.deadline;
     sts::caller_identity id;
-    if (via_sts) {
+    if (w.via_sts) {
         // The credential flow itself (its own deadline), then a software-signed call.
         output::process_credentials creds = credential::fetch(o, env, trace);
         sts::call_options call = call_options_for(o, env, deadline);

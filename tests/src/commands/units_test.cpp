@@ -39,7 +39,7 @@ import_options parse(std::vector<std::string> args, atpc::env_lookup env = no_en
     return parse_import_options(static_cast<int>(argv.size()), argv.data(), env);
 }
 
-std::string usage_error(std::vector<std::string> args) {
+std::string import_usage_error(std::vector<std::string> args) {
     try {
         parse(std::move(args));
     } catch (const atpc::error& e) {
@@ -144,22 +144,22 @@ TEST_CASE("import flags: Go syntax, environment fallbacks, validation before any
     CHECK(p.key_pass == "flagpass");
     CHECK(std::string(argv[2]) == "--keyPass=");  // wiped from the command line
 
-    CHECK_THAT(usage_error({}), Catch::Contains("say where the key goes"));
-    CHECK_THAT(usage_error({"--persistentHandle=0x81800000"}), Catch::Contains("0x81800000 is outside"));
-    CHECK_THAT(usage_error({"--persistentHandle=0x817fffff"}), Catch::Contains("(accepted)"));
-    CHECK_THAT(usage_error({"--persistentHandle=0x80FFFFFF"}), Catch::Contains("outside"));
-    CHECK_THAT(usage_error({"--persistentHandle=zz"}), Catch::Contains("invalid value \"zz\""));
-    CHECK_THAT(usage_error({"--out=k.pem", "--parent=0x81000001", "--useEKParent"}), Catch::Contains("exclude each other"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--parent=0x40000001"}), Catch::Contains("not a persistent handle"));
-    CHECK_THAT(usage_error({"--persistentHandle=0x81000001", "--parent=0x81000001"}), Catch::Contains("same handle"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--pcrs=24"}), Catch::Contains("--pcrs"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--tpm-session-encrypt-with-name=000b12"}), Catch::Contains("000b followed by 64"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--aws-access-key-id=short"}), Catch::Contains("16 to 128"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--tpm-path=mssim:"}), Catch::Contains("--tpm-path"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--force=maybe"}), Catch::Contains("invalid boolean"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--force", "false"}), Catch::Contains("unexpected argument #3"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--keyPass"}), Catch::Contains("flag needs an argument"));
-    CHECK_THAT(usage_error({"--out=k.pem", "--nope=" + secret}), Catch::Contains("-nope") && !Catch::Contains(secret));
+    CHECK_THAT(import_usage_error({}), Catch::Contains("say where the key goes"));
+    CHECK_THAT(import_usage_error({"--persistentHandle=0x81800000"}), Catch::Contains("0x81800000 is outside"));
+    CHECK_THAT(import_usage_error({"--persistentHandle=0x817fffff"}), Catch::Contains("(accepted)"));
+    CHECK_THAT(import_usage_error({"--persistentHandle=0x80FFFFFF"}), Catch::Contains("outside"));
+    CHECK_THAT(import_usage_error({"--persistentHandle=zz"}), Catch::Contains("invalid value \"zz\""));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--parent=0x81000001", "--useEKParent"}), Catch::Contains("exclude each other"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--parent=0x40000001"}), Catch::Contains("not a persistent handle"));
+    CHECK_THAT(import_usage_error({"--persistentHandle=0x81000001", "--parent=0x81000001"}), Catch::Contains("same handle"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--pcrs=24"}), Catch::Contains("--pcrs"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--tpm-session-encrypt-with-name=000b12"}), Catch::Contains("000b followed by 64"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--aws-access-key-id=short"}), Catch::Contains("16 to 128"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--tpm-path=mssim:"}), Catch::Contains("--tpm-path"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--force=maybe"}), Catch::Contains("invalid boolean"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--force", "false"}), Catch::Contains("unexpected argument #3"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--keyPass"}), Catch::Contains("flag needs an argument"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--nope=" + secret}), Catch::Contains("-nope") && !Catch::Contains(secret));
 }
 
 TEST_CASE("the key's attributes per option") {

@@ -17,7 +17,7 @@ using namespace atpc;
 namespace {
 
 std::string reading_error(const std::string& path) {
-    cli::options o;
+    credential::settings o;
     o.credential_file = path;
     try {
         credential::plan_from(o);
@@ -40,7 +40,7 @@ TEST_CASE("the key file (--credential-file) is read whole, and what cannot be on
     } remove{dir};
 
     SECTION("a TSS2 key file becomes the plan's key") {
-        cli::options o;
+        credential::settings o;
         o.credential_file = std::string(ATPC_TEST_DATA_DIR) + "/keyfiles/private.pem";
         auto plan = credential::plan_from(o);
         REQUIRE(plan.key_file);

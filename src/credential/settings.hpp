@@ -1,5 +1,5 @@
-// Everything the command line and environment asked for, validated before
-// any I/O. Secrets are kept in zeroizing strings.
+// What one credential fetch needs, validated by whoever fills it in (the
+// subcommands, from their flags). Secrets are kept in zeroizing strings.
 #pragma once
 
 #include "tpmwire/bytes.hpp"
@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-namespace atpc::cli {
+namespace atpc::credential {
 
-struct options {
+struct settings {
     // TPM
     std::string tpm_path = "/dev/tpmrm0";
     tpmwire::TPM_HANDLE persistent_handle = 0x81008003;
-    std::string credential_file;
-    tpmwire::secret_string key_pass;     // --keyPass or TPM_KEY_AUTH
-    tpmwire::secret_string parent_pass;  // --parentPass or TPM_PARENT_AUTH
+    std::string credential_file;  // used instead of the handle when set
+    tpmwire::secret_string key_pass;
+    tpmwire::secret_string parent_pass;
     std::vector<unsigned> pcrs;
     bool use_ek_parent = false;
     std::optional<tpmwire::bytes> encrypt_with_name;
@@ -38,14 +38,7 @@ struct options {
     std::optional<std::string> token_code;
     std::optional<std::string> source_identity;
 
-    // The whole run: TPM plus network.
-    std::chrono::milliseconds deadline{25000};
-    bool debug = false;
-    bool version = false;
-    bool help = false;
-    // Arguments after the flags (Go's flag package stops at the first
-    // non-flag argument and ignores the rest; so do we).
-    std::vector<std::string> ignored;
+    std::chrono::milliseconds deadline{25000};  // the whole run: TPM plus network
 };
 
-}  // namespace atpc::cli
+}  // namespace atpc::credential

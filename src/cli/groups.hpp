@@ -1,0 +1,50 @@
+// Flag groups several subcommands share. A group writes into the caller's
+// own struct (the credential layer's settings, import's options), so no
+// layer below the commands depends on this one.
+#pragma once
+
+#include "cli/flags.hpp"
+#include "cli/values.hpp"
+
+namespace atpc::cli {
+
+struct common_flags {
+    bool debug = false;
+    bool help = false;
+};
+
+// debug, help (-h).
+flag_table common_rows(common_flags& f);
+
+// The TPM flags of the credential mode, whoami and import: tpm-path,
+// keyPass, parentPass, pcrs, useEKParent, tpm-session-encrypt-with-name,
+// timeout. T has the fields of those names (tpm_path, key_pass, ...).
+template <class T>
+flag_table tpm_rows(T& f) {
+    return {
+        {.name = "tpm-path", .placeholder = "path",
+         .help = "the TPM: a device (/dev/tpmrm0, /dev/tpm0), host:port of a swtpm, device:<path> or "
+                 "swtpm:host=<h>,port=<p>",
+         .default_text = "/dev/tpmrm0", .set = store(f.tpm_path)},
+        {.name = "keyPass", .aliases = {"keypass"}, .placeholder = "password",
+         .help = "the HMAC key's password; prefer the variable (argv is readable by other local users until it is wiped)",
+         .env = "TPM_KEY_AUTH", .secret = true, .set = store(f.key_pass)},
+        {.name = "parentPass", .aliases = {"parentpass"}, .placeholder = "password",
+         .help = "password of the key's parent: the owner hierarchy (H-2 parent), the endorsement hierarchy "
+                 "(--useEKParent) or a persistent parent key",
+         .env = "TPM_PARENT_AUTH", .secret = true, .set = store(f.parent_pass)},
+        {.name = "pcrs", .placeholder = "list", .help = "SHA-256 PCRs of the key's PCR policy, e.g. 23 or 0,7,23",
+         .set = [&f](std::string_view v) { f.pcrs = pcr_list(v); }},
+        {.name = "useEKParent", .kind = flag_kind::boolean, .help = "the key's parent is the RSA endorsement key",
+         .set = store(f.use_ek_parent)},
+        {.name = "tpm-session-encrypt-with-name", .placeholder = "name",
+         .help = "hex name of the endorsement key to salt the TPM session to (verified before use)",
+         .set = [&f](std::string_view v) { f.encrypt_with_name = sha256_key_name(v); }},
+        {.name = "timeout", .placeholder = "duration",
+         .help = "deadline of each TPM command: seconds or a duration such as 500ms (creating and loading keys "
+                 "get at least 30s)",
+         .default_text = "2s", .set = [&f](std::string_view v) { f.timeout = positive_duration(v); }},
+    };
+}
+
+}  // namespace atpc::cli
