@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,18 +48,21 @@ int create_exclusive(const std::string& path) {
 
 }  // namespace
 
-void staged_file::check_target(const std::string& target, bool overwrite) {
-    if (target.empty() || target.back() == '/') throw error(fault::config, "--out " + target + " names a directory, not a file");
+staged_file::staged_file(std::string target, existing mode, std::string label)
+    : target_(std::move(target)), mode_(mode), label_(std::move(label)) {}
+
+void staged_file::check_target() const {
+    if (target_.empty() || target_.back() == '/') throw error(fault::config, label_ + " names a directory, not a file");
     struct stat st {};
-    if (::stat(target.c_str(), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) throw error(fault::config, "--out " + target + " is a directory, not a file");
-        if (!overwrite)
-            throw error(fault::config, "--out " + target + " already exists: choose another name, or pass --force to replace it");
+    if (::stat(target_.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) throw error(fault::config, label_ + " is a directory, not a file");
+        if (mode_ == existing::refuse)
+            throw error(fault::config, label_ + " already exists: choose another name, or pass --force to replace it");
     }
-    const std::string dir = directory_of(target);
-    std::string probe = temp_name(target);
+    const std::string dir = directory_of(target_);
+    std::string probe = temp_name(target_);
     int fd = create_exclusive(probe);
-    if (fd < 0) fail("cannot create files in the directory of --out " + target + " (" + dir + ")", errno);
+    if (fd < 0) fail("cannot create files in the directory of " + label_ + " (" + dir + ")", errno);
     ::close(fd);
     ::unlink(probe.c_str());
 }
@@ -69,7 +73,7 @@ void staged_file::write(std::string_view content) {
     if (fd < 0) {
         int err = errno;
         temp_.clear();
-        fail("cannot create a temporary file for --out " + target_, err);
+        fail("cannot create a temporary file for " + label_, err);
     }
     // 0600 whatever the umask said at creation.
     int err = ::fchmod(fd, 0600) == 0 ? 0 : errno;
@@ -87,12 +91,19 @@ void staged_file::write(std::string_view content) {
     }
     if (err == 0 && ::fsync(fd) != 0) err = errno;
     if (::close(fd) != 0 && err == 0) err = errno;
-    if (err != 0) fail("cannot write --out " + target_, err);
+    if (err != 0) fail("cannot write " + label_, err);
 }
 
 void staged_file::commit() {
     if (temp_.empty()) throw error(fault::internal, "commit of an unwritten file");
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename the key file into place at " + target_, errno);
+    const unsigned flags = mode_ == existing::refuse ? RENAME_NOREPLACE : 0;
+    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), flags) != 0) {
+        const int err = errno;
+        if (err == EEXIST)
+            throw error(fault::config, label_ + " was created by someone else while this run worked; it was left as "
+                                                "it is: choose another name, or pass --force to replace it");
+        fail("cannot rename the new file into place at " + label_, err);
+    }
     temp_.clear();
     // Make the rename itself durable.
     int dir = ::open(directory_of(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

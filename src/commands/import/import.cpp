@@ -151,16 +151,16 @@ int import_main(int argc, char** argv, const env_lookup& env) {
 
     // Everything that can be refused without the TPM is refused first.
     std::optional<std::string> key_file;
+    std::optional<staged_file> file;
     if (o.out) {
         key_file = std::filesystem::absolute(*o.out).lexically_normal().string();
-        staged_file::check_target(*key_file, o.force);
+        file.emplace(*key_file, o.force ? existing::replace : existing::refuse, "--out " + *key_file);
+        file->check_target();
     }
     const cli::secret_input secret = cli::read_secret(env);
     const tpmwire::bytes hmac_key = cli::hmac_key_bytes(secret.value);
     const import_plan plan = plan_from(o);
 
-    std::optional<staged_file> file;
-    if (key_file) file.emplace(*key_file);
     import_hooks hooks;
     hooks.prepare = [&](const imported_key& k) {
         if (!file) return;
