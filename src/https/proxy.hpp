@@ -1,6 +1,5 @@
-// Proxy choice for the https request to STS, following Go's
-// http.ProxyFromEnvironment (golang.org/x/net/http/httpproxy), which the
-// original tool used:
+// Proxy choice for https requests, following Go's http.ProxyFromEnvironment
+// (golang.org/x/net/http/httpproxy):
 //   - HTTPS_PROXY, else https_proxy (empty counts as unset);
 //   - the value is a URL, or "host[:port]" meaning http://host[:port];
 //     http://user:pass@host:port adds Basic Proxy-Authorization to CONNECT
@@ -22,7 +21,7 @@
 
 #include "base/env.hpp"
 
-namespace atpc::sts {
+namespace atpc::https {
 
 struct proxy_settings {
     std::string host;  // lower-case; IPv6 literal without brackets
@@ -46,4 +45,4 @@ bool bypass_proxy(std::string_view no_proxy, std::string_view host, std::uint16_
 // The proxy for an https request to host:port, or nullopt to connect directly.
 std::optional<proxy_settings> proxy_for(const env_lookup& env, std::string_view host, std::uint16_t port);
 
-}  // namespace atpc::sts
+}  // namespace atpc::https

@@ -1,4 +1,4 @@
-// The small part of URL handling the STS client needs: absolute
+// The part of URL handling an HTTPS client needs: absolute
 // "scheme://[userinfo@]host[:port][/path]" URLs (endpoint overrides, proxy
 // URLs), host names and IP literals. Pure functions, no I/O.
 #pragma once
@@ -13,18 +13,18 @@
 
 #include "base/error.hpp"
 
-namespace atpc::sts {
+namespace atpc::https {
 
 struct parsed_url {
-    std::string scheme;                  // lower-case
+    std::string scheme;                              // lower-case
     std::optional<tpmwire::secret_string> userinfo;  // still percent-encoded; may hold a password
-    std::string host;                    // lower-case; IPv6 without brackets
+    std::string host;                                // lower-case; IPv6 without brackets
     std::optional<std::uint16_t> port;
-    std::string path;                    // "" or starting with '/'
+    std::string path;                                // "" or starting with '/'
 };
 
 // Parses an absolute URL. Query strings and fragments are refused. On failure
-// throws atpc::error(kind) naming `what` (e.g. "AWS_ENDPOINT_URL");
+// throws atpc::error(kind) naming `what` (the setting the text came from);
 // the offending text is quoted only when `echo` is true, so a URL that may
 // carry a password is never repeated.
 parsed_url parse_url(std::string_view text, std::string_view what, bool echo, fault kind = fault::config);
@@ -39,14 +39,10 @@ bool is_v4(const ip16& ip);
 // "host:port", with brackets around IPv6 literals.
 std::string join_host_port(std::string_view host, std::uint16_t port);
 
-// RFC 3986 percent-decoding into a wiped buffer (user names, passwords);
-// false on a malformed escape.
-bool percent_decode(std::string_view s, tpmwire::secret_string& out);
-
 // A DNS name as the client accepts it: 1-253 chars of [A-Za-z0-9._-], no
 // empty labels except a trailing dot.
 bool is_valid_host_name(std::string_view host);
 
 std::string to_lower(std::string_view s);
 
-}  // namespace atpc::sts
+}  // namespace atpc::https
