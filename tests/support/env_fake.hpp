@@ -1,10 +1,10 @@
-// A fake environment for the STS tests: a map, never the real process env.
+// A fake environment for the HTTPS and STS tests: a map, never the real process env.
 #pragma once
 
 #include <map>
 #include <string>
 
-#include "base/env.hpp"
+#include "base/env.hpp"  // the program's src/ (tests that use this link atpc)
 
 namespace test {
 

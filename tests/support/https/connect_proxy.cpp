@@ -1,4 +1,4 @@
-#include "connect_proxy.hpp"
+#include "support/https/connect_proxy.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>

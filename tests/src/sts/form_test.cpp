@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.hpp"
-#include "sts/form.hpp"
+#include "sts/actions.hpp"
 
 using namespace atpc::sts;
 

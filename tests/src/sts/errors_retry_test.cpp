@@ -25,26 +25,26 @@ TEST_CASE("errors: mapping carries code, message and hint on one line", "[sts][e
         return w;
     };
     service_error sig{"SignatureDoesNotMatch", "The request signature we calculated does not match\n", "Sender", "rid-1"};
-    auto w = one_line(service_failure("GetSessionToken", "sts.us-east-1.amazonaws.com", 403, "Forbidden", sig));
+    auto w = one_line(service_failure("STS", "GetSessionToken", "sts.us-east-1.amazonaws.com", 403, "Forbidden", sig));
     CHECK_THAT(w, Catch::Contains("GetSessionToken") && Catch::Contains("sts.us-east-1.amazonaws.com") &&
                       Catch::Contains("HTTP 403") && Catch::Contains("SignatureDoesNotMatch") &&
                       Catch::Contains("rid-1") &&
                       Catch::Contains("the secret in the TPM does not match the access key id, or the clock is off"));
 
-    CHECK_THAT(one_line(service_failure("GetSessionToken", "h", 403, "", service_error{"InvalidClientTokenId", "m", "", ""})),
+    CHECK_THAT(one_line(service_failure("STS", "GetSessionToken", "h", 403, "", service_error{"InvalidClientTokenId", "m", "", ""})),
                Catch::Contains("the access key id is wrong or inactive"));
-    CHECK_THAT(one_line(service_failure("AssumeRole", "h", 403, "", service_error{"AccessDenied", "m", "", ""})),
+    CHECK_THAT(one_line(service_failure("STS", "AssumeRole", "h", 403, "", service_error{"AccessDenied", "m", "", ""})),
                Catch::Contains("check the role's trust policy and the caller's permissions"));
-    CHECK_THAT(one_line(service_failure("AssumeRole", "h", 403, "", service_error{"RegionDisabledException", "m", "", ""})),
+    CHECK_THAT(one_line(service_failure("STS", "AssumeRole", "h", 403, "", service_error{"RegionDisabledException", "m", "", ""})),
                Catch::Contains("activate STS in that region or use another region"));
-    CHECK_THAT(one_line(service_failure("AssumeRole", "h", 400, "", service_error{"ExpiredToken", "m", "", ""})),
+    CHECK_THAT(one_line(service_failure("STS", "AssumeRole", "h", 400, "", service_error{"ExpiredToken", "m", "", ""})),
                Catch::Contains("expired"));
-    CHECK_THAT(one_line(service_failure("AssumeRole", "h", 400, "", service_error{"Weird", "m", "", ""})),
+    CHECK_THAT(one_line(service_failure("STS", "AssumeRole", "h", 400, "", service_error{"Weird", "m", "", ""})),
                Catch::Contains("Weird") && Catch::Contains("documentation"));
-    CHECK_THAT(one_line(service_failure("AssumeRole", "h", 503, "Service Unavailable", std::nullopt)),
+    CHECK_THAT(one_line(service_failure("STS", "AssumeRole", "h", 503, "Service Unavailable", std::nullopt)),
                Catch::Contains("HTTP 503") && Catch::Contains("not an STS error"));
     // Hostile server text is bounded and printable.
-    auto hostile = one_line(service_failure("AssumeRole", "h", 400, "",
+    auto hostile = one_line(service_failure("STS", "AssumeRole", "h", 400, "",
                                             service_error{"C\x1b", std::string(5000, 'm') + "\n", "", ""}));
     CHECK(hostile.size() < 600);
     CHECK(hostile.find('\x1b') == std::string::npos);
@@ -89,15 +89,4 @@ TEST_CASE("retry: backoff is capped full jitter", "[sts][retry]") {
     CHECK(backoff_delay(p, retry_class::transient, 1, 0.0, milliseconds(300)) == milliseconds(300));
     CHECK(backoff_delay(p, retry_class::transient, 1, 0.0, milliseconds(60000)) == milliseconds(5000));
     CHECK(backoff_delay(p, retry_class::throttling, 1, 0.5, milliseconds(10)) == milliseconds(500));
-}
-
-#include "sts/transport.hpp"
-
-TEST_CASE("errors: durations in messages", "[sts][errors]") {
-    using atpc::sts::detail::format_seconds;
-    CHECK(format_seconds(std::chrono::seconds(5)) == "5 s");
-    CHECK(format_seconds(std::chrono::milliseconds(999)) == "1 s");
-    CHECK(format_seconds(std::chrono::milliseconds(2500)) == "2.5 s");
-    CHECK(format_seconds(std::chrono::milliseconds(40)) == "0 s");
-    CHECK(format_seconds(std::chrono::milliseconds(260)) == "0.3 s");
 }

@@ -5,13 +5,13 @@
 
 #include <openssl/evp.h>
 
-#include "env_fake.hpp"
 #include "base/error.hpp"
-#include "sts/proxy.hpp"
+#include "https/proxy.hpp"
+#include "support/env_fake.hpp"
 
-using atpc::sts::bypass_proxy;
-using atpc::sts::parse_proxy;
-using atpc::sts::proxy_for;
+using atpc::https::bypass_proxy;
+using atpc::https::parse_proxy;
+using atpc::https::proxy_for;
 using test::fake_env;
 
 namespace {
@@ -36,7 +36,7 @@ std::string base64_decode(std::string_view b64) {
 
 }  // namespace
 
-TEST_CASE("proxy: Go's NO_PROXY table", "[sts][proxy]") {
+TEST_CASE("proxy: Go's NO_PROXY table", "[https][proxy]") {
     const std::string no_proxy =
         "foobar.com, .barbaz.net, *.wildcard.io, 192.168.1.1, 192.168.1.2:81, 192.168.1.3:80, 10.0.0.0/30, "
         "2001:db8::52:0:1, [2001:db8::52:0:2]:443, [2001:db8::52:0:3]:80, 2002:db8:a::45/64";
@@ -85,7 +85,7 @@ TEST_CASE("proxy: Go's NO_PROXY table", "[sts][proxy]") {
     CHECK_FALSE(bypass_proxy(" , ,", "example.com", 80));
 }
 
-TEST_CASE("proxy: NO_PROXY ports, case and CIDR edges", "[sts][proxy]") {
+TEST_CASE("proxy: NO_PROXY ports, case and CIDR edges", "[https][proxy]") {
     CHECK(bypass_proxy("sts.amazonaws.com:443", "sts.amazonaws.com", 443));
     CHECK_FALSE(bypass_proxy("sts.amazonaws.com:444", "sts.amazonaws.com", 443));
     CHECK(bypass_proxy("AmazonAWS.com", "STS.us-east-1.amazonaws.com", 443));
@@ -104,7 +104,7 @@ TEST_CASE("proxy: NO_PROXY ports, case and CIDR edges", "[sts][proxy]") {
     CHECK_FALSE(bypass_proxy("", "localhost.localdomain", 443));
 }
 
-TEST_CASE("proxy: proxy URL forms", "[sts][proxy]") {
+TEST_CASE("proxy: proxy URL forms", "[https][proxy]") {
     auto p = parse_proxy("http://proxy.corp:3128", "HTTPS_PROXY");
     CHECK(p.host == "proxy.corp");
     CHECK(p.port == 3128);
@@ -126,7 +126,7 @@ TEST_CASE("proxy: proxy URL forms", "[sts][proxy]") {
     CHECK_THROWS_AS(parse_proxy("http://proxy/path", "HTTPS_PROXY"), atpc::error);
 }
 
-TEST_CASE("proxy: credentials become Basic auth and are never echoed", "[sts][proxy]") {
+TEST_CASE("proxy: credentials become Basic auth and are never echoed", "[https][proxy]") {
     auto p = parse_proxy("http://al%69ce:p%40ss:w0rd@proxy.corp:3128", "HTTPS_PROXY");
     REQUIRE(p.authorization);
     const std::string header(p.authorization->begin(), p.authorization->end());
@@ -158,7 +158,7 @@ TEST_CASE("proxy: credentials become Basic auth and are never echoed", "[sts][pr
     }
 }
 
-TEST_CASE("proxy: environment precedence", "[sts][proxy]") {
+TEST_CASE("proxy: environment precedence", "[https][proxy]") {
     CHECK_FALSE(proxy_for(fake_env({}), "sts.amazonaws.com", 443));
     // HTTP_PROXY is for http:// requests only.
     CHECK_FALSE(proxy_for(fake_env({{"HTTP_PROXY", "http://p:1"}}), "sts.amazonaws.com", 443));

@@ -1,4 +1,4 @@
-#include "https_server.hpp"
+#include "support/https/https_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

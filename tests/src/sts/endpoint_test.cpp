@@ -3,7 +3,7 @@
 #include "support/error_kind.hpp"
 #include <catch2/catch.hpp>
 
-#include "env_fake.hpp"
+#include "support/env_fake.hpp"
 #include "base/error.hpp"
 #include "sts/endpoint.hpp"
 
