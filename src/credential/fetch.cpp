@@ -76,7 +76,7 @@ net::awaitable<sts::credentials> pipeline(run_state& s) {
 }
 
 // A key file is a few hundred bytes of PEM: read it with plain read(2) (an
-// ifstream would initialise the C++ locale machinery, ≈ 0.3 MiB of resident
+// ifstream would initialise the C++ locale machinery, resident
 // libstdc++ pages in a process this short) and refuse anything that cannot
 // be one rather than read it whole.
 tpmwire::bytes read_key_file(const std::string& path) {

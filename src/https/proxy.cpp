@@ -106,10 +106,13 @@ std::string proxy_settings::display() const { return "http://" + join_host_port(
 proxy_settings parse_proxy(std::string_view value, std::string_view source) {
     value = trim(value);
     // Go: a value without a usable scheme is retried as "http://" + value.
-    std::string text(value);
+    // The value may hold a password: only ever copied into wiped storage.
+    tpmwire::secret_string text;
+    text.reserve(value.size() + 64);
     const auto sep = value.find("://");
     const std::string scheme = sep == std::string_view::npos ? "" : to_lower(value.substr(0, sep));
-    if (scheme != "http" && scheme != "https" && scheme != "socks5") text = "http://" + text;
+    if (scheme != "http" && scheme != "https" && scheme != "socks5") text = "http://";
+    text += value;
     const auto u = parse_url(text, source, false, fault::config);
     if (u.scheme != "http") {
         throw error(fault::config, std::string(source) + " uses a " + u.scheme +
@@ -144,12 +147,17 @@ bool bypass_proxy(std::string_view no_proxy, std::string_view host_in, std::uint
 
 std::optional<proxy_settings> proxy_for(const env_lookup& env, std::string_view host, std::uint16_t port) {
     for (const char* name : {"HTTPS_PROXY", "https_proxy"}) {
-        if (auto value = env(name); value && !value->empty()) {
-            auto settings = parse_proxy(*value, name);
-            const auto no_proxy = first_set(env, {"NO_PROXY", "no_proxy"});
-            if (bypass_proxy(no_proxy.value_or(""), host, port)) return std::nullopt;
-            return settings;
-        }
+        auto value = env(name);
+        if (!value || value->empty()) continue;
+        // The lookup's copy may hold a proxy password: wiped once parsed.
+        struct wipe {
+            std::string& s;
+            ~wipe() { tpmwire::secure_zero(s.data(), s.size()); }
+        } wiped{*value};
+        auto settings = parse_proxy(*value, name);
+        const auto no_proxy = first_set(env, {"NO_PROXY", "no_proxy"});
+        if (bypass_proxy(no_proxy.value_or(""), host, port)) return std::nullopt;
+        return settings;
     }
     return std::nullopt;
 }

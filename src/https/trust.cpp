@@ -19,8 +19,8 @@ std::string openssl_reason() {
 }
 
 void load_bundle(SSL_CTX* h, const std::string& path, const std::string& source) {
-    // stat(2), not std::filesystem: the fetch would map two more 64 KiB
-    // windows of libstdc++ for this one check.
+    // stat(2), not std::filesystem: the fetch would map more of libstdc++
+    // for this one check (bench/README.md, memory).
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
         throw error(fault::config, "the CA bundle " + path + " (from " + source + ") does not exist or is not a file");

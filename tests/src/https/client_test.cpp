@@ -34,7 +34,7 @@ atpc::https::failure expect_failure(atpc::https::client c, atpc::https::request 
 
 }  // namespace
 
-TEST_CASE("https: the request goes out as given; the reply comes back whole", "[https][client]") {
+TEST_CASE("client: the request goes out as given, and the reply comes back whole", "[https][client]") {
     test::https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::json_reply(201, R"({"ok":true})")});
     auto c = test::https_client(server.port());
@@ -53,7 +53,7 @@ TEST_CASE("https: the request goes out as given; the reply comes back whole", "[
     CHECK(r.headers.size() == 4);
 }
 
-TEST_CASE("https: a peer that accepts TCP but never answers TLS fails at the limit, naming the step",
+TEST_CASE("client: a peer that accepts TCP but never answers TLS fails at the limit, naming the step",
           "[https][client][timeout]") {
     test::tcp_sink sink;
     auto c = test::https_client(sink.port());
@@ -73,7 +73,7 @@ TEST_CASE("https: a peer that accepts TCP but never answers TLS fails at the lim
     CHECK(trace.lines.back() == "https: TLS handshake with localhost:" + std::to_string(sink.port()));
 }
 
-TEST_CASE("https: a slow reply fails at the deadline, naming the step", "[https][client][timeout]") {
+TEST_CASE("client: a slow reply fails at the deadline, naming the step", "[https][client][timeout]") {
     test::https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     test::scripted_reply slow = test::json_reply(200, "{}");
     slow.delay = 5s;
@@ -88,7 +88,7 @@ TEST_CASE("https: a slow reply fails at the deadline, naming the step", "[https]
     CHECK(took < 1500ms);
 }
 
-TEST_CASE("https: a connection cancelled from outside mid-handshake is a cancellation, not a timeout",
+TEST_CASE("client: a connection cancelled from outside mid-handshake is a cancellation, not a timeout",
           "[https][client][timeout]") {
     test::tcp_sink sink;  // accepts, never answers: the handshake hangs
     const auto c = test::https_client(sink.port());
@@ -120,7 +120,7 @@ TEST_CASE("https: a connection cancelled from outside mid-handshake is a cancell
     }
 }
 
-TEST_CASE("https: IPv6 loopback peer", "[https][client]") {
+TEST_CASE("client: IPv6 loopback peer", "[https][client]") {
     // ::1 is on every machine these tests run on: its absence is a failure.
     test::https_server server(test::test_pki().server_cert, test::test_pki().server_key, true);
     server.script({test::json_reply(200, "{}")});
@@ -131,7 +131,7 @@ TEST_CASE("https: IPv6 loopback peer", "[https][client]") {
     CHECK(server.requests().at(0).sni.empty());  // no SNI for IP literals (RFC 6066)
 }
 
-TEST_CASE("https: TLS failures name the peer and what verifies it", "[https][client][tls]") {
+TEST_CASE("client: TLS failures name the peer and what verifies it", "[https][client][tls]") {
     test::https_server wrong(test::test_pki().wrong_host_cert, test::test_pki().wrong_host_key);
     auto c = test::https_client(wrong.port());
     auto e = expect_failure(c, test::https_post(c, "x"), 10s);
@@ -148,7 +148,7 @@ TEST_CASE("https: TLS failures name the peer and what verifies it", "[https][cli
                                          " (from the test CA)"));
 }
 
-TEST_CASE("https: the CONNECT step through a proxy", "[https][client][proxy]") {
+TEST_CASE("client: the CONNECT step through a proxy", "[https][client][proxy]") {
     test::https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::json_reply(200, "{}")});
     test::connect_proxy proxy;
@@ -168,7 +168,7 @@ TEST_CASE("https: the CONNECT step through a proxy", "[https][client][proxy]") {
                              Catch::Contains("https_proxy"));
 }
 
-TEST_CASE("https: durations in messages", "[https][client]") {
+TEST_CASE("client: durations in messages", "[https][client]") {
     using atpc::https::format_seconds;
     CHECK(format_seconds(std::chrono::seconds(5)) == "5 s");
     CHECK(format_seconds(std::chrono::milliseconds(999)) == "1 s");
@@ -177,7 +177,7 @@ TEST_CASE("https: durations in messages", "[https][client]") {
     CHECK(format_seconds(std::chrono::milliseconds(260)) == "0.3 s");
 }
 
-TEST_CASE("https: trust store and TLS context", "[https][tls]") {
+TEST_CASE("client: trust store and TLS context", "[https][tls]") {
     const auto env = test::fake_env({{"SSL_CERT_DIR", "/certs"}});
     auto t = atpc::https::resolve_trust(std::nullopt, "--flag", env);
     CHECK_FALSE(t.ca_bundle);

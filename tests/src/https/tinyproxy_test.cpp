@@ -74,7 +74,7 @@ std::string loopback_name() {
 
 }  // namespace
 
-TEST_CASE("https: through tinyproxy, chosen by HTTPS_PROXY and NO_PROXY", "[https][proxy][tinyproxy]") {
+TEST_CASE("client: through tinyproxy, chosen by HTTPS_PROXY and NO_PROXY", "[https][proxy][tinyproxy]") {
     const std::string host = loopback_name();
     test::https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     server.script({test::json_reply(200, "{}")});
@@ -107,7 +107,7 @@ TEST_CASE("https: through tinyproxy, chosen by HTTPS_PROXY and NO_PROXY", "[http
     CHECK_THAT(log, Catch::Contains("CONNECT") && Catch::Contains(host));
 }
 
-TEST_CASE("https: tinyproxy refusing the port is a clear error", "[https][proxy][tinyproxy]") {
+TEST_CASE("client: tinyproxy refusing the port is a clear error", "[https][proxy][tinyproxy]") {
     const std::string host = loopback_name();
     test::https_server server(test::test_pki().server_cert, test::test_pki().server_key);
     test::temp_dir dir("atpc-https-tinyproxy");
