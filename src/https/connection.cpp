@@ -12,8 +12,7 @@ namespace atpc::https {
 void connection_deleter::operator()(connection* c) const noexcept { delete c; }
 
 std::string client::peer_name() const {
-    std::string s = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    if (port != 443) s += ":" + std::to_string(port);
+    std::string s = https_authority(host, port);
     if (proxy) s += " (via proxy " + proxy->display() + ")";
     return s;
 }
@@ -27,6 +26,7 @@ std::string format_seconds(clock::duration d) {
 }
 
 boost::asio::awaitable<connection_ptr> open(const client& cl, clock::time_point deadline) {
+    if (!cl.tls) throw failure(fault::internal, "no TLS context for " + cl.peer_name(), step::handshake, cause::tls, false);
     auto ex = co_await boost::asio::this_coro::executor;
     connection_ptr c(new connection(ex, cl));
     c->budget = deadline - clock::now();

@@ -153,6 +153,11 @@ std::string join_host_port(std::string_view host, std::uint16_t port) {
     return out + ":" + std::to_string(port);
 }
 
+std::string https_authority(std::string_view host, std::uint16_t port) {
+    if (port != 443) return join_host_port(host, port);
+    return host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+}
+
 parsed_url parse_url(std::string_view text, std::string_view what, bool echo, fault kind) {
     const url_source src{text, what, echo, kind};
     parsed_url u;

@@ -39,6 +39,10 @@ bool is_v4(const ip16& ip);
 // "host:port", with brackets around IPv6 literals.
 std::string join_host_port(std::string_view host, std::uint16_t port);
 
+// An https URL's authority and Host header: the host (IPv6 in brackets),
+// with ":port" only when the port is not 443.
+std::string https_authority(std::string_view host, std::uint16_t port);
+
 // A DNS name as the client accepts it: 1-253 chars of [A-Za-z0-9._-], no
 // empty labels except a trailing dot.
 bool is_valid_host_name(std::string_view host);

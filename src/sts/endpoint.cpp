@@ -149,11 +149,7 @@ endpoint computed(std::optional<std::string> region, const env_lookup& env) {
 
 }  // namespace
 
-std::string endpoint::host_header() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    if (port != 443) h += ":" + std::to_string(port);
-    return h;
-}
+std::string endpoint::host_header() const { return https::https_authority(host, port); }
 
 std::string endpoint::url() const { return "https://" + host_header() + path; }
 

@@ -17,19 +17,22 @@
 #pragma once
 
 #include <span>
-#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include <tpmwire/bytes.hpp>
 
+#include "base/error.hpp"
+
 namespace atpc::sts {
 
-// A body that could not be understood. what() is a short reason without any
-// byte of the body (which may hold credentials).
-class reply_error : public std::runtime_error {
+// A body that could not be understood: an atpc::error (fault::sts) whose
+// what() is a short reason without any byte of the body (which may hold
+// credentials). The call loop adds which reply and what to check.
+class reply_error : public error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit reply_error(const std::string& why) : error(fault::sts, why) {}
 };
 
 struct field_spec {
