@@ -4,11 +4,9 @@
 #include "sts/signing.hpp"
 #include "base/error.hpp"
 #include "sigv4/amz_date.hpp"
+#include "sts/actions.hpp"
 #include "sts/client.hpp"
 #include "sts/endpoint.hpp"
-#include "sts/form.hpp"
-#include "sts/proxy.hpp"
-#include "sts/trust.hpp"
 #include "tpm/kdate.hpp"
 
 #include "tpmwire/keyfile/keyfile.hpp"
@@ -46,10 +44,9 @@ struct run_state {
     const settings& o;
     tpm::key_plan plan;
     sts::call_options call;
-    sts::sts_request request;
+    sts::query_request request;
     tpm::trace_fn trace;
     std::chrono::steady_clock::time_point deadline;
-    fetch_report report;
     std::string stage = "starting";
 };
 
@@ -57,14 +54,11 @@ net::awaitable<tpm::kdate_result> tpm_part(run_state& s, std::string date) {
     s.stage = "waiting for the TPM lock";
     auto result = co_await tpm::kdate_from(s.plan, s.o.timeout, s.deadline, std::move(date), s.trace,
                                            [&s] { s.stage = "using the TPM at " + s.plan.address.to_string(); });
-    s.report.tpm_commands = result.commands;
-    s.report.kdate_encrypted = result.encrypted;
-    s.report.tpm_retries = result.retries;
     s.stage = "connecting to STS at " + s.call.target.url();
     co_return result;
 }
 
-net::awaitable<output::process_credentials> pipeline(run_state& s) {
+net::awaitable<sts::credentials> pipeline(run_state& s) {
     // kDate for today's UTC date; the signer copes with a retry past midnight.
     std::string date = sigv4::date_stamp(sigv4::amz_date(std::chrono::system_clock::now()));
     // The STS connection (lookup, connect, proxy, TLS handshake) needs
@@ -77,20 +71,12 @@ net::awaitable<output::process_credentials> pipeline(run_state& s) {
 
     s.stage = "calling STS at " + s.call.target.url();
     if (s.trace) s.trace("STS: " + s.request.action + " at " + s.call.target.url() + " (" + s.call.target.source + ")");
-    sts::signer sign = sts::make_signer(s.o.access_key_id, kd.kdate, date, s.call.target.signing_region);
-    sts::credentials creds = co_await sts::call(s.call, s.request, sign, std::move(early));
-
-    output::process_credentials out;
-    out.access_key_id = std::move(creds.access_key_id);
-    out.secret_access_key = std::move(creds.secret_access_key);
-    out.session_token = std::move(creds.session_token);
-    out.expiration = creds.expiration;
-    out.account_id = creds.account_id;
-    co_return out;
+    const sts::signer sign = sts::make_signer(s.o.access_key_id, kd.kdate, date, {s.call.target.signing_region, "sts"});
+    co_return co_await sts::call(s.call, s.request, sign, std::move(early));
 }
 
 // A key file is a few hundred bytes of PEM: read it with plain read(2) (an
-// ifstream would initialise the C++ locale machinery, ≈ 0.3 MiB of resident
+// ifstream would initialise the C++ locale machinery, resident
 // libstdc++ pages in a process this short) and refuse anything that cannot
 // be one rather than read it whole.
 tpmwire::bytes read_key_file(const std::string& path) {
@@ -151,15 +137,15 @@ tpm::key_plan plan_from(const settings& o) {
     return plan;
 }
 
-output::process_credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace,
-                                  fetch_report* report) {
+sts::credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace) {
     // OpenSSL reads its configuration on first use; do it now rather than
     // while holding the TPM lock.
     OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
-    run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline, {}};
+    run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline};
 
     // Everything about STS is settled before any I/O, too.
     s.call = sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, s.deadline);
+    s.call.trace = s.trace;
     std::optional<sts::mfa> mfa;
     if (o.serial_number) mfa = sts::mfa{*o.serial_number, o.token_code.value_or("")};
     if (o.assume_role) {
@@ -179,12 +165,10 @@ output::process_credentials fetch(const settings& o, const env_lookup& env, tpm:
     }
 
     // One run; `s` outlives it, and the timeout message reads its stage.
-    auto out = runner::run_bounded(pipeline(s), s.deadline, [&] {
+    return runner::run_bounded(pipeline(s), s.deadline, [&] {
         return fmt::format("no credentials within the {} ms deadline (--deadline) while {}", o.deadline.count(),
                            s.stage);
     });
-    if (report) *report = s.report;
-    return out;
 }
 
 }  // namespace atpc::credential

@@ -3,17 +3,11 @@
 #pragma once
 
 #include "credential/settings.hpp"
-#include "output/process_output.hpp"
 #include "base/env.hpp"
+#include "sts/credentials.hpp"
 #include "tpm/key_plan.hpp"
 
 namespace atpc::credential {
-
-struct fetch_report {
-    std::size_t tpm_commands = 0;
-    std::size_t tpm_retries = 0;
-    bool kdate_encrypted = false;
-};
 
 // The TPM plan from the options: reads and parses --credential-file, so a
 // broken file fails before any TPM I/O. Throws atpc::error.
@@ -22,7 +16,6 @@ tpm::key_plan plan_from(const settings& o);
 // Runs the fetch under o.deadline. Throws atpc::error with the one line to
 // print. After a deadline it returns without waiting for a blocked name
 // lookup or device close (those are left to the process exit).
-output::process_credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace,
-                                  fetch_report* report = nullptr);
+sts::credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace);
 
 }  // namespace atpc::credential

@@ -42,7 +42,7 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
     return buf;
 }
 
-tpmwire::secret_string to_json(const process_credentials& c) {
+tpmwire::secret_string to_json(const sts::credentials& c) {
     tpmwire::secret_string out;
     out.reserve(256 + c.secret_access_key.size() + c.session_token.size());
     out += "{\"Version\":1,\"AccessKeyId\":";

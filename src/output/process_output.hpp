@@ -2,6 +2,7 @@
 // nothing on stdout and one line on stderr on failure.
 #pragma once
 
+#include "sts/credentials.hpp"
 #include "tpmwire/bytes.hpp"
 
 #include <chrono>
@@ -12,18 +13,10 @@
 
 namespace atpc::output {
 
-struct process_credentials {
-    std::string access_key_id;
-    tpmwire::secret_string secret_access_key;
-    tpmwire::secret_string session_token;
-    std::chrono::system_clock::time_point expiration;
-    std::optional<std::string> account_id;
-};
-
 // {"Version":1,"AccessKeyId":…,"SecretAccessKey":…,"SessionToken":…,
 //  "Expiration":"2026-11-27T23:20:04Z"[,"AccountId":…]} and a newline.
 // Expiration is RFC 3339 in UTC with 'Z' (the Go SDK rejects +00:00 forms).
-tpmwire::secret_string to_json(const process_credentials& c);
+tpmwire::secret_string to_json(const sts::credentials& c);
 
 // "2026-11-27T23:20:04Z", seconds truncated.
 std::string rfc3339(std::chrono::system_clock::time_point t);

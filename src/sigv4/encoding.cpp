@@ -1,6 +1,7 @@
 #include "sigv4/encoding.hpp"
 
 #include "base/error.hpp"
+#include "base/percent.hpp"
 
 #include <algorithm>
 
@@ -19,13 +20,6 @@ void append_escaped(std::string& out, unsigned char c) {
     out += '%';
     out += hex_digits[c >> 4];
     out += hex_digits[c & 0x0F];
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
 }
 
 // Go's url.QueryEscape.
@@ -59,19 +53,8 @@ std::string uri_encode(std::string_view s, bool keep_slash) {
 std::string percent_decode(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '%') {
-            out += s[i];
-            continue;
-        }
-        const int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-        const int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-        if (lo < 0)
-            throw error(fault::usage,
-                        "the query string to sign has a malformed %-escape; check how it was encoded");
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
+    if (!atpc::percent_decode(s, out))
+        throw error(fault::usage, "the query string to sign has a malformed %-escape; check how it was encoded");
     return out;
 }
 

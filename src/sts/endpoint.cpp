@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
-#include "sts/url.hpp"
+#include "https/url.hpp"
 
 namespace atpc::sts {
 namespace {
@@ -58,7 +58,7 @@ bool is_region_name(std::string_view r) {
 bool env_bool(const env_lookup& env, std::string_view name) {
     auto v = env(name);
     if (!v) return false;
-    auto l = to_lower(*v);
+    auto l = https::to_lower(*v);
     if (l == "true") return true;
     if (l == "false") return false;
     throw error(fault::config, std::string(name) + " must be \"true\" or \"false\", not \"" + *v + "\"");
@@ -67,7 +67,7 @@ bool env_bool(const env_lookup& env, std::string_view name) {
 bool legacy_sts_endpoints(const env_lookup& env) {
     auto v = env("AWS_STS_REGIONAL_ENDPOINTS");
     if (!v) return false;
-    auto l = to_lower(*v);
+    auto l = https::to_lower(*v);
     if (l == "legacy") return true;
     if (l == "regional") return false;
     throw error(fault::config, "AWS_STS_REGIONAL_ENDPOINTS must be \"regional\" or \"legacy\", not \"" + *v + "\"");
@@ -78,7 +78,7 @@ endpoint from_override(const std::string& url, std::string_view source, std::opt
     // An endpoint URL never needs credentials in it; refuse them, and never
     // echo a URL that might carry one.
     const bool echo = url.find('@') == std::string::npos;
-    auto u = parse_url(url, source, echo, kind);
+    auto u = https::parse_url(url, source, echo, kind);
     if (u.userinfo) {
         throw error(kind, std::string(source) + " must not contain a user name or password");
     }
@@ -149,11 +149,7 @@ endpoint computed(std::optional<std::string> region, const env_lookup& env) {
 
 }  // namespace
 
-std::string endpoint::host_header() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    if (port != 443) h += ":" + std::to_string(port);
-    return h;
-}
+std::string endpoint::host_header() const { return https::https_authority(host, port); }
 
 std::string endpoint::url() const { return "https://" + host_header() + path; }
 

@@ -26,7 +26,7 @@ std::string sanitize(std::string_view text, std::size_t max_chars) {
     return out;
 }
 
-std::string_view hint_for(std::string_view code) {
+std::string hint_for(std::string_view service, std::string_view code) {
     if (code == "SignatureDoesNotMatch") return "the secret in the TPM does not match the access key id, or the clock is off";
     if (code == "InvalidClientTokenId") return "the access key id is wrong or inactive";
     if (code == "ExpiredToken" || code == "ExpiredTokenException") {
@@ -35,12 +35,12 @@ std::string_view hint_for(std::string_view code) {
     if (code == "AccessDenied" || code == "AccessDeniedException") {
         return "check the role's trust policy and the caller's permissions";
     }
-    if (code == "RegionDisabledException") return "activate STS in that region or use another region";
+    if (code == "RegionDisabledException") return "activate " + std::string(service) + " in that region or use another region";
     if (code == "RequestExpired" || code == "RequestTimeTooSkewed" || code == "RequestInTheFuture") {
         return "check the system clock (NTP)";
     }
     if (code == "IncompleteSignature" || code == "MissingAuthenticationToken" || code == "InvalidSignatureException") {
-        return "the request was not signed as STS expects; check the access key id and region";
+        return "the request was not signed as " + std::string(service) + " expects; check the access key id and region";
     }
     if (code == "MalformedPolicyDocument" || code == "PackedPolicyTooLarge") {
         return "check the session policy and session tags";
@@ -49,35 +49,35 @@ std::string_view hint_for(std::string_view code) {
         return "check the role ARN, session name, duration and MFA values";
     }
     if (code == "InvalidAction" || code == "InvalidQueryParameter" || code == "MalformedQueryString") {
-        return "check that the endpoint is an STS endpoint";
+        return "check that the endpoint is an " + std::string(service) + " endpoint";
     }
     return {};
 }
 
-error service_failure(std::string_view action, std::string_view host, unsigned status, std::string_view reason,
-                      const std::optional<service_error>& e) {
-    std::string msg = "STS " + std::string(action) + " at " + std::string(host) + " failed: HTTP " +
+error service_failure(std::string_view service, std::string_view action, std::string_view host, unsigned status,
+                      std::string_view reason, const std::optional<service_error>& e) {
+    const std::string svc(service);
+    std::string msg = svc + " " + std::string(action) + " at " + std::string(host) + " failed: HTTP " +
                       std::to_string(status);
     if (!e) {
         if (!reason.empty()) msg += " " + sanitize(reason, 60);
-        msg += " with a body that is not an STS error; ";
-        msg += status >= 500 ? std::string("STS or a proxy had a server error, try again later")
-                             : "check the STS endpoint URL";
+        msg += " with a body that is not an " + svc + " error; ";
+        msg += status >= 500 ? svc + " or a proxy had a server error, try again later"
+                             : "check the " + svc + " endpoint URL";
         return error(fault::sts, msg);
     }
     const std::string code = sanitize(e->code, 64);
     if (!code.empty()) msg += " " + code;
     if (!e->message.empty()) msg += ": " + sanitize(e->message);
     if (!e->request_id.empty()) msg += " (request id " + sanitize(e->request_id, 64) + ")";
-    auto hint = hint_for(e->code);
-    if (!hint.empty()) {
-        msg += "; " + std::string(hint);
+    if (const auto hint = hint_for(service, e->code); !hint.empty()) {
+        msg += "; " + hint;
     } else if (status >= 500) {
-        msg += "; STS had a server error, try again later";
+        msg += "; " + svc + " had a server error, try again later";
     } else if (status == 429) {
-        msg += "; STS is throttling requests, try again later";
+        msg += "; " + svc + " is throttling requests, try again later";
     } else {
-        msg += "; see the STS " + std::string(action) + " documentation for this error code";
+        msg += "; see the " + svc + " " + std::string(action) + " documentation for this error code";
     }
     return error(fault::sts, msg);
 }

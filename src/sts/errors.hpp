@@ -1,5 +1,6 @@
-// One-line errors for STS failures: what failed (action, host, HTTP status,
-// STS code and message) and what to check. Server-provided text is
+// One-line errors for failures of a Query service (STS, IAM): what failed
+// (service, action, host, HTTP status, error code and message) and what to
+// check. Server-provided text is
 // sanitized (printable ASCII, bounded length); bodies are never quoted.
 #pragma once
 
@@ -16,13 +17,13 @@ namespace atpc::sts {
 // spaces), at most max_chars, "..." marking a cut.
 std::string sanitize(std::string_view text, std::size_t max_chars = 300);
 
-// What to check for a given STS error code; empty when there is no specific
-// advice.
-std::string_view hint_for(std::string_view code);
+// What to check for a given AWS error code; empty when there is no specific
+// advice. `service` names the service in the advice ("STS").
+std::string hint_for(std::string_view service, std::string_view code);
 
 // The error for a non-2xx reply. `e` is the parsed body, or nullopt when the
-// body was not a recognizable STS error.
-error service_failure(std::string_view action, std::string_view host, unsigned status, std::string_view reason,
-                      const std::optional<service_error>& e);
+// body was not a recognizable AWS error.
+error service_failure(std::string_view service, std::string_view action, std::string_view host, unsigned status,
+                      std::string_view reason, const std::optional<service_error>& e);
 
 }  // namespace atpc::sts

@@ -11,7 +11,7 @@
 #include "sts/client.hpp"
 #include "sts/form.hpp"
 #include "sts/options.hpp"
-#include "sts/outgoing.hpp"
+#include "sts/query.hpp"
 
 namespace atpc::sts {
 
@@ -22,7 +22,7 @@ struct caller_identity {
 };
 
 // Action=GetCallerIdentity&Version=2011-06-15
-sts_request get_caller_identity_request();
+query_request get_caller_identity_request();
 
 // The identity in a 2xx body, JSON or XML (told apart by the first
 // non-space byte, as for credentials). Throws reply_error naming what is
@@ -30,7 +30,7 @@ sts_request get_caller_identity_request();
 caller_identity parse_caller_identity(std::string_view body, std::string_view content_type);
 
 // Signs and sends GetCallerIdentity with `sign`; retries, deadlines,
-// errors and the early connection as sts::call.
+// errors and the early connection as sts::call_service.
 boost::asio::awaitable<caller_identity> get_caller_identity(call_options options, signer sign,
                                                             early_connection early = {});
 

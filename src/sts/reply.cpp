@@ -1,34 +1,78 @@
-#include <algorithm>
-
 #include "sts/reply.hpp"
-#include "sts/reply_internal.hpp"
+
+#include <algorithm>
+#include <array>
+
 #include "sts/time.hpp"
-#include "sts/url.hpp"
 
 namespace atpc::sts {
 namespace {
 
-enum class format { json, xml, unknown };
+enum credential_field { access_key_id, secret_access_key, session_token, expiration, arn, role_id };
 
-format sniff(std::string_view body, std::string_view content_type) {
-    for (char c : body) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
-        if (c == '{') return format::json;
-        if (c == '<') return format::xml;
-        return format::unknown;
+constexpr std::array<field_spec, 6> credential_fields = {{
+    {"AccessKeyId", "*Response/*Result/Credentials/AccessKeyId"},
+    {"SecretAccessKey", "*Response/*Result/Credentials/SecretAccessKey"},
+    {"SessionToken", "*Response/*Result/Credentials/SessionToken"},
+    {"Expiration", "*Response/*Result/Credentials/Expiration", true, true},
+    {"Arn", "*Response/*Result/AssumedRoleUser/Arn"},
+    {"AssumedRoleId", "*Response/*Result/AssumedRoleUser/AssumedRoleId"},
+}};
+
+enum error_field { code, message, type, request_id, aws_json_type };
+
+// Query XML (<ErrorResponse><Error>, moto's <Errors><Error>, a bare <Error>),
+// Query JSON ({"Error":{...},"RequestId"}) and awsJson ({"__type","message"}).
+constexpr std::array<field_spec, 5> error_fields = {{
+    {"Code", "**/Error/Code|**/Error/code|code|Code", false},
+    {"Message", "**/Error/Message|**/Error/message|message|Message", false},
+    {"Type", "**/Error/Type|**/Error/type", false},
+    {"RequestId", "**/RequestId|**/RequestID|**/requestId", false},
+    {"__type", "__type", false},
+}};
+
+std::string plain(const field_value& v) { return std::string(v.text.data(), v.text.size()); }
+
+void check_keys(const std::vector<field_value>& f) {
+    for (int i : {access_key_id, secret_access_key, session_token, expiration}) {
+        if (!f[static_cast<std::size_t>(i)].found) {
+            throw reply_error("the reply has no " + std::string(credential_fields[static_cast<std::size_t>(i)].name));
+        }
     }
-    // Empty or blank body: only the declared type is left to go on.
-    auto ct = to_lower(content_type);
-    if (ct.find("json") != std::string::npos) return format::json;
-    if (ct.find("xml") != std::string::npos) return format::xml;
-    return format::unknown;
+    const auto& id = f[access_key_id].text;
+    if (id.size() < 16 || id.size() > 128 ||
+        !std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); })) {
+        throw reply_error("the reply's AccessKeyId is not 16-128 characters of A-Z and 0-9");
+    }
+    if (f[secret_access_key].text.empty() || !printable_no_space(f[secret_access_key].text)) {
+        throw reply_error("the reply's SecretAccessKey is empty or not printable ASCII");
+    }
+    if (f[session_token].text.empty() || !printable_no_space(f[session_token].text)) {
+        throw reply_error("the reply's SessionToken is empty or not printable ASCII");
+    }
 }
+
+void take_role(credentials& c, std::vector<field_value>& f) {
+    if (f[arn].found) {
+        if (f[arn].text.size() > 2048 || !printable_no_space(f[arn].text)) {
+            throw reply_error("the reply's Arn is malformed");
+        }
+        c.assumed_role_arn = plain(f[arn]);
+        c.account_id = account_from_arn(*c.assumed_role_arn);
+    }
+    if (f[role_id].found) {
+        if (f[role_id].text.size() > 256 || !printable_no_space(f[role_id].text)) {
+            throw reply_error("the reply's AssumedRoleId is malformed");
+        }
+        c.assumed_role_id = plain(f[role_id]);
+    }
+}
+
+}  // namespace
 
 bool printable_no_space(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
-
-}  // namespace
 
 std::optional<std::string> account_from_arn(std::string_view arn) {
     // arn:partition:service:region:account:resource
@@ -38,73 +82,44 @@ std::optional<std::string> account_from_arn(std::string_view arn) {
         if (pos == std::string_view::npos) return std::nullopt;
         ++pos;
     }
-    auto end = arn.find(':', pos);
+    const auto end = arn.find(':', pos);
     if (end == std::string_view::npos || arn.substr(0, 4) != "arn:") return std::nullopt;
-    auto account = arn.substr(pos, end - pos);
+    const auto account = arn.substr(pos, end - pos);
     if (account.size() != 12 || !std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return std::nullopt;
     }
     return std::string(account);
 }
 
-namespace detail {
-
-credentials finish(raw_credentials raw) {
-    if (!raw.access_key_id) throw reply_error("the reply has no AccessKeyId");
-    if (!raw.secret_access_key) throw reply_error("the reply has no SecretAccessKey");
-    if (!raw.session_token) throw reply_error("the reply has no SessionToken");
-    if (!raw.expiration) throw reply_error("the reply has no Expiration");
-    const auto& id = *raw.access_key_id;
-    if (id.size() < 16 || id.size() > 128 ||
-        !std::all_of(id.begin(), id.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); })) {
-        throw reply_error("the reply's AccessKeyId is not 16-128 characters of A-Z and 0-9");
-    }
-    if (raw.secret_access_key->empty() || !printable_no_space(*raw.secret_access_key)) {
-        throw reply_error("the reply's SecretAccessKey is empty or not printable ASCII");
-    }
-    if (raw.session_token->empty() || !printable_no_space(*raw.session_token)) {
-        throw reply_error("the reply's SessionToken is empty or not printable ASCII");
-    }
-    auto when = raw.expiration_is_number ? parse_epoch_number(*raw.expiration) : parse_iso8601(*raw.expiration);
+credentials parse_credentials(std::string_view body, std::string_view content_type) {
+    auto f = read_fields(body, content_type, credential_fields);
+    check_keys(f);
+    const auto& exp = f[expiration];
+    const auto when = exp.number ? parse_epoch_number(exp.text) : parse_iso8601(exp.text);
     if (!when) throw reply_error("the reply's Expiration is not a valid time");
-
     credentials c;
-    c.access_key_id = std::move(*raw.access_key_id);
-    c.secret_access_key = std::move(*raw.secret_access_key);
-    c.session_token = std::move(*raw.session_token);
+    c.access_key_id = plain(f[access_key_id]);
+    c.secret_access_key = std::move(f[secret_access_key].text);
+    c.session_token = std::move(f[session_token].text);
     c.expiration = std::chrono::time_point_cast<std::chrono::system_clock::duration>(*when);
-    if (raw.arn) {
-        if (raw.arn->size() > 2048 || !printable_no_space(*raw.arn)) throw reply_error("the reply's Arn is malformed");
-        c.account_id = account_from_arn(*raw.arn);
-        c.assumed_role_arn = std::move(raw.arn);
-    }
-    if (raw.role_id) {
-        if (raw.role_id->size() > 256 || !printable_no_space(*raw.role_id)) {
-            throw reply_error("the reply's AssumedRoleId is malformed");
-        }
-        c.assumed_role_id = std::move(raw.role_id);
-    }
+    take_role(c, f);
     return c;
 }
 
-}  // namespace detail
-
-credentials parse_credentials(std::string_view body, std::string_view content_type) {
-    switch (sniff(body, content_type)) {
-    case format::json: return detail::parse_json_credentials(body);
-    case format::xml: return detail::parse_xml_credentials(body);
-    case format::unknown: break;
-    }
-    throw reply_error(body.empty() ? "the reply body is empty" : "the reply body is neither JSON nor XML");
-}
-
 std::optional<service_error> parse_service_error(std::string_view body, std::string_view content_type) {
-    switch (sniff(body, content_type)) {
-    case format::json: return detail::parse_json_error(body);
-    case format::xml: return detail::parse_xml_error(body);
-    case format::unknown: break;
+    try {
+        const auto f = read_fields(body, content_type, error_fields);
+        if (!f[code].found && !f[message].found && !f[type].found && !f[aws_json_type].found) return std::nullopt;
+        service_error e{plain(f[code]), plain(f[message]), plain(f[type]), plain(f[request_id])};
+        if (f[aws_json_type].found) {
+            // awsJson: "namespace#Code" or just "Code".
+            e.code = plain(f[aws_json_type]);
+            if (const auto hash = e.code.rfind('#'); hash != std::string::npos) e.code.erase(0, hash + 1);
+        }
+        return e;
+    } catch (const reply_error&) {
+        return std::nullopt;
     }
-    return std::nullopt;
 }
 
 }  // namespace atpc::sts

@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-#include "sts/url.hpp"
+#include "https/url.hpp"
 
 namespace atpc::sts {
 namespace {
@@ -36,7 +36,7 @@ bool is_clock_skew(const service_error& e) {
     if (e.code != "SignatureDoesNotMatch" && e.code != "InvalidSignatureException" && e.code != "AuthFailure") {
         return false;
     }
-    const auto m = to_lower(e.message);
+    const auto m = https::to_lower(e.message);
     // Not "date": SignatureDoesNotMatch messages may quote x-amz-date in the
     // canonical request without the time being the problem.
     for (auto word : {"signature expired"sv, "not yet current"sv, "expired"sv, "clock"sv, "skew"sv}) {

@@ -12,11 +12,8 @@
 #include "base/error.hpp"
 #include "output/process_output.hpp"
 #include "sigv4/amz_date.hpp"
-#include "sigv4/signer.hpp"
 #include "sts/endpoint.hpp"
 #include "sts/identity.hpp"
-#include "sts/proxy.hpp"
-#include "sts/trust.hpp"
 #include "tpm/kdate.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,18 +32,6 @@ namespace {
 sts::call_options call_options_for(const credential::settings& o, const env_lookup& env,
                                    std::chrono::steady_clock::time_point deadline) {
     return sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, deadline);
-}
-
-// SigV4 with a secret held in memory (the temporary credentials): kDate in
-// software, and the session token as a signed X-Amz-Security-Token header.
-sts::signer temporary_signer(const output::process_credentials& c, std::string region) {
-    return [&c, region = std::move(region)](sts::outgoing& out, std::chrono::system_clock::time_point now) {
-        const std::string amz = sigv4::amz_date(now);
-        const std::string day = sigv4::date_stamp(amz);
-        const tpmwire::bytes kdate = sigv4::software_kdate(c.secret_access_key, day);
-        out.headers.emplace_back("X-Amz-Security-Token", std::string(c.session_token.data(), c.session_token.size()));
-        sts::sign_outgoing(out, c.access_key_id, kdate, day, region, amz);
-    };
 }
 
 // Runs `body` under the run's deadline (runner/bounded_run.hpp).
@@ -68,7 +53,7 @@ net::awaitable<sts::caller_identity> signed_by_tpm(const credential::settings& o
     auto opening = early.open();
     tpm::kdate_result kd = co_await (std::move(tpm_work) && std::move(opening));
     if (trace) trace("STS: GetCallerIdentity at " + call.target.url() + ", signed with the TPM key");
-    const sts::signer sign = sts::make_signer(o.access_key_id, kd.kdate, date, call.target.signing_region);
+    const sts::signer sign = sts::make_signer(o.access_key_id, kd.kdate, date, {call.target.signing_region, "sts"});
     co_return co_await sts::get_caller_identity(std::move(call), sign, std::move(early));
 }
 
@@ -109,14 +94,16 @@ int whoami_main(int argc, char** argv, const env_lookup& env) {
     sts::caller_identity id;
     if (w.via_sts) {
         // The credential flow itself (its own deadline), then a software-signed call.
-        output::process_credentials creds = credential::fetch(o, env, trace);
+        const sts::credentials creds = credential::fetch(o, env, trace);
         sts::call_options call = call_options_for(o, env, deadline);
+        call.trace = trace;
         if (trace) trace("STS: GetCallerIdentity at " + call.target.url() + ", signed with the temporary credentials");
-        const sts::signer sign = temporary_signer(creds, call.target.signing_region);
+        const sts::signer sign = sts::make_temporary_signer(creds, {call.target.signing_region, "sts"});
         id = run(sts::get_caller_identity(std::move(call), sign), deadline, o.deadline, "calling STS GetCallerIdentity");
     } else {
         const tpm::key_plan plan = credential::plan_from(o);
         sts::call_options call = call_options_for(o, env, deadline);
+        call.trace = trace;
         id = run(signed_by_tpm(o, plan, std::move(call), deadline, trace), deadline, o.deadline,
                  "computing kDate and calling STS GetCallerIdentity");
     }

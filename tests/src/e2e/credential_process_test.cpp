@@ -265,6 +265,18 @@ TEST_CASE("the STS connection opens while the TPM works, and a TPM failure cance
         REQUIRE(seen.size() == 1);
         CHECK(seen[0].bytes_received > 0);  // the ClientHello went out before the TPM answered
     }
+    SECTION("--debug shows the STS step that stalled; the message names --deadline, never --timeout") {
+        auto r = w.program({"--persistentHandle=0x81010002", "--deadline=2s", "--debug"}, hanging_sts);
+        INFO(r.describe());
+        CHECK(r.exit_code == 1);
+        CHECK(r.out.empty());
+        const std::string stalled = "debug: https: TLS handshake with 127.0.0.1:" + std::to_string(sts.port()) + "\n";
+        const auto last = r.err.rfind("debug: https: ");
+        REQUIRE(last != std::string::npos);
+        CHECK(r.err.substr(last, stalled.size()) == stalled);
+        CHECK_THAT(r.err, Catch::Contains("(--deadline)") && !Catch::Contains("--timeout"));
+        CHECK(r.elapsed < 5s);
+    }
     SECTION("a fast TPM failure does not wait for the hanging STS connection either") {
         // The TPM may fail before the connection is even attempted (a race
         // this test does not control), so at most one connection.

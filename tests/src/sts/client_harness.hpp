@@ -1,4 +1,4 @@
-// Shared pieces of the STS client integration tests: a recording signer,
+// Shared pieces of the STS call-loop integration tests: a recording signer,
 // options pointing at a local test server, and a blocking runner.
 #pragma once
 
@@ -14,17 +14,18 @@
 #include <string>
 #include <vector>
 
-#include "env_fake.hpp"
 #include "base/error.hpp"
+#include "sts/actions.hpp"
 #include "sts/client.hpp"
-#include "test_pki.hpp"
+#include "support/env_fake.hpp"
+#include "support/test_pki.hpp"
 
 namespace test {
 
 struct signing_log {
     std::mutex mu;
     std::vector<std::chrono::system_clock::time_point> times;
-    std::vector<atpc::sts::outgoing> requests;  // as the signer saw them (before signing)
+    std::vector<atpc::https::request> requests;  // as the signer saw them (before signing)
 };
 
 inline std::string amz_date(std::chrono::system_clock::time_point t) {
@@ -38,7 +39,7 @@ inline std::string amz_date(std::chrono::system_clock::time_point t) {
 
 // Adds the two headers a SigV4 signer adds; the signature itself is fake.
 inline atpc::sts::signer recording_signer(std::shared_ptr<signing_log> log) {
-    return [log](atpc::sts::outgoing& o, std::chrono::system_clock::time_point now) {
+    return [log](atpc::https::request& o, std::chrono::system_clock::time_point now) {
         std::lock_guard lock(log->mu);
         log->times.push_back(now);
         log->requests.push_back(o);
@@ -64,7 +65,7 @@ inline atpc::sts::call_options options_for(std::uint16_t port, const std::string
     return o;
 }
 
-inline atpc::sts::credentials run_call(atpc::sts::call_options o, atpc::sts::sts_request r, atpc::sts::signer s) {
+inline atpc::sts::credentials run_call(atpc::sts::call_options o, atpc::sts::query_request r, atpc::sts::signer s) {
     boost::asio::io_context ioc;
     auto fut = boost::asio::co_spawn(ioc, atpc::sts::call(std::move(o), std::move(r), std::move(s)),
                                      boost::asio::use_future);
@@ -79,7 +80,7 @@ inline std::string read_data(const std::string& name) {
     return ss.str();
 }
 
-inline atpc::sts::sts_request gst_request() {
+inline atpc::sts::query_request gst_request() {
     return atpc::sts::build_request(atpc::sts::get_session_token_params{3600, std::nullopt});
 }
 
