@@ -78,7 +78,7 @@ parent_auths auths_for(parent_kind kind, const bytes& parent_auth) {
     parent_auths a;
     if (kind == parent_kind::h2) a.owner = parent_auth;
     if (kind == parent_kind::ek) a.endorsement = parent_auth;
-    if (kind == parent_kind::persistent) a.parent_key = parent_auth;
+    if (kind != parent_kind::h2) a.use = parent_auth;
     return a;
 }
 

@@ -58,8 +58,11 @@ tpmwire::TPM_HANDLE key_file_parent_field(const parent_choice& c);
 // view is into the caller's buffer, empty where --parentPass plays no part.
 struct parent_auths {
     tpmwire::bytes_view owner;        // the owner hierarchy: creating the H-2 primary
-    tpmwire::bytes_view endorsement;  // the endorsement hierarchy: making the EK, PolicySecret
-    tpmwire::bytes_view parent_key;   // a persistent parent's own authValue (the H-2's is empty)
+    tpmwire::bytes_view endorsement;  // the endorsement hierarchy: creating the EK parent
+    // Using the parent (Create, Load): PolicySecret(endorsement) for an EK
+    // (also a persistent one found by its template), else the parent's own
+    // authValue; the H-2 primary's is empty.
+    tpmwire::bytes_view use;
 };
 parent_auths auths_for(parent_kind kind, const tpmwire::bytes& parent_auth);
 

@@ -203,17 +203,17 @@ net::awaitable<std::unique_ptr<AuthSession>> authorize_hierarchy(client& tpm, pr
 net::awaitable<std::unique_ptr<AuthSession>> authorize_parent(client& tpm, progress& p, const tpm_key& parent,
                                                               const parent_auths& auths, const session_use& use) {
     if (parent.endorsement) {
-        co_await begin_authorization(tpm, p, entity::endorsement_hierarchy, nullptr, auths.endorsement);
+        co_await begin_authorization(tpm, p, entity::endorsement_hierarchy, nullptr, auths.use);
         p.at("authorizing the endorsement key with PolicySecret(endorsement)");
         const AuthSession::parameters params = parameters_for(use, TPM_SE_POLICY);
-        co_return co_await endorsement_policy(tpm, params, auths.endorsement);
+        co_return co_await endorsement_policy(tpm, params, auths.use);
     }
-    co_await begin_authorization(tpm, p, entity::parent_key, &parent.publicArea, auths.parent_key);
-    if (!salted(use, TPM_SE_HMAC)) co_return co_await password_session(tpm, parent, auths.parent_key);
+    co_await begin_authorization(tpm, p, entity::parent_key, &parent.publicArea, auths.use);
+    if (!salted(use, TPM_SE_HMAC)) co_return co_await password_session(tpm, parent, auths.use);
     p.at("starting a session salted to " + to_hex(use.salt->name.buffer));
     const AuthSession::parameters params = parameters_for(use, TPM_SE_HMAC);
     auto session = co_await start_session(tpm, params);
-    session->set_auth_value(to_bytes(auths.parent_key));
+    session->set_auth_value(to_bytes(auths.use));
     co_return session;
 }
 

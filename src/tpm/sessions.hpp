@@ -57,9 +57,8 @@ boost::asio::awaitable<std::unique_ptr<tpmwire::AuthSession>> authorize_hierarch
                                                                                   tpmwire::TPM_HANDLE hierarchy,
                                                                                   tpmwire::bytes_view auth);
 
-// A parent for Create or Load: PolicySecret(endorsement) for an EK, else
-// its own authValue (a persistent parent's password; the H-2 primary's is
-// empty).
+// A parent for Create or Load, with `auths.use`: PolicySecret(endorsement)
+// for an EK, else the parent's own authValue.
 boost::asio::awaitable<std::unique_ptr<tpmwire::AuthSession>> authorize_parent(tpmwire::client& tpm, progress& p,
                                                                                const tpm_key& parent,
                                                                                const parent_auths& auths,

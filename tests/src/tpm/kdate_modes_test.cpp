@@ -302,18 +302,26 @@ TEST_CASE("key file under the RSA EK: PolicySecret(endorsement) to load, salted 
     auto key = l.pem("ek-child");
     CHECK(key.parent == 0x81010001);
 
-    for (bool flag : {false, true}) {
-        INFO("--useEKParent " << flag);
-        auto p = l.plan();
-        p.key_file = key;
-        p.key_file_path = "ek-child.pem";
-        p.ek_parent = flag;
-        auto o = l.run(p);
-        REQUIRE(o.error.empty());
-        CHECK(o.result.kdate == expected_kdate);
-        CHECK(o.result.encrypted);
-        CHECK_FALSE(o.bus.contains(expected_kdate));
-        l.no_leaks();
+    // Without, then with an endorsement password: --parentPass is that one, also
+    // for an EK parent found by its template (no --useEKParent).
+    for (const std::string endorsement : {"", "3ndorse"}) {
+        if (!endorsement.empty()) l.tool({"tpm2_changeauth", "-c", "e", endorsement});
+        for (bool flag : {false, true}) {
+            INFO("--useEKParent " << flag << ", endorsement password " << !endorsement.empty());
+            auto p = l.plan();
+            p.key_file = key;
+            p.key_file_path = "ek-child.pem";
+            p.ek_parent = flag;
+            p.parent_auth = to_bytes(endorsement);
+            auto o = l.run(p);
+            INFO(o.error);
+            REQUIRE(o.error.empty());
+            CHECK(o.result.kdate == expected_kdate);
+            CHECK(o.result.encrypted);
+            CHECK_FALSE(o.bus.contains(expected_kdate));
+            if (!endorsement.empty()) CHECK_FALSE(o.bus.contains(as_bytes(endorsement)));
+            l.no_leaks();
+        }
     }
 }
 
