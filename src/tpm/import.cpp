@@ -236,9 +236,9 @@ net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import
                                           const import_hooks& hooks) {
     const parent_choice choice{plan.parent, plan.parent_handle};
     const parent_auths auths = auths_for(choice.kind, plan.parent_auth);
-    const std::string refused = "send the secret to this TPM";
+    const salt_request want{plan.salt_name, auths.endorsement, "send the secret to this TPM"};
     const auto old_key = co_await check_target(tpm, p, plan);
-    const auto named = co_await choose_salt_key(tpm, p, plan.salt_name, auths.endorsement, refused);
+    const auto named = co_await choose_salt_key(tpm, p, want);
     const tpm_key* known = named ? &named->key : nullptr;
     const tpm_key parent = co_await load_parent(tpm, p, choice, auths, known);
     const salt_key salt = *salt_or_parent(named, &parent);

@@ -79,8 +79,8 @@ net::awaitable<kdate_result> compute_hmac(client& tpm, progress& p, const tpm_ke
 net::awaitable<kdate_result> kdate_steps(client& tpm, progress& p, const key_plan& plan, const std::string& date) {
     const std::optional<parent_choice> choice = parent_of(plan);
     const parent_auths auths = choice ? auths_for(choice->kind, plan.parent_auth) : parent_auths{};
-    const std::string refused = "use this TPM";
-    const auto named = co_await choose_salt_key(tpm, p, plan.salt_name, auths.endorsement, refused);
+    const salt_request want{plan.salt_name, auths.endorsement, "use this TPM"};
+    const auto named = co_await choose_salt_key(tpm, p, want);
     const auto parent = co_await parent_key(tpm, p, choice, auths, named);
     const tpm_key* key_parent = parent ? &*parent : nullptr;
     const auto salt = salt_or_parent(named, key_parent);

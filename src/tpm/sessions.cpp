@@ -178,11 +178,10 @@ net::awaitable<std::unique_ptr<AuthSession>> key_hmac_session(client& tpm, progr
 
 }  // namespace
 
-net::awaitable<std::optional<salt_key>> choose_salt_key(client& tpm, progress& p, const std::optional<bytes>& name,
-                                                        bytes_view endorsement_auth, const std::string& refused) {
+net::awaitable<std::optional<salt_key>> choose_salt_key(client& tpm, progress& p, const salt_request& want) {
     std::optional<salt_key> out;
-    if (!name) co_return out;
-    tpm_key ek = co_await endorsement_key(tpm, p, endorsement_auth, name, refused);
+    if (!want.name) co_return out;
+    tpm_key ek = co_await endorsement_key(tpm, p, want.endorsement_auth, want.name, want.refused);
     out = salt_key{std::move(ek), true};
     co_return out;
 }

@@ -32,15 +32,19 @@ struct salt_key {
     bool verified = false;
 };
 
-// The key named by --tpm-session-encrypt-with-name (`name`): today the RSA
-// EK, verified by the name computed from its public area (a mismatch throws
-// before anything is authorized, saying `refused` is what it refuses), or
-// nullopt without a name. `endorsement_auth` makes the EK when it is not
-// persistent.
+// What choose_salt_key is given (issue 13 adds the pin file and the
+// passwords it needs to make an H-2 primary).
+struct salt_request {
+    std::optional<tpmwire::bytes> name;    // --tpm-session-encrypt-with-name
+    tpmwire::bytes_view endorsement_auth;  // to make the EK when it is not persistent
+    std::string refused;                   // what a name mismatch refuses to do
+};
+
+// The key named by --tpm-session-encrypt-with-name: today the RSA EK,
+// verified by the name computed from its public area (a mismatch throws
+// before anything is authorized), or nullopt without a name.
 boost::asio::awaitable<std::optional<salt_key>> choose_salt_key(tpmwire::client& tpm, progress& p,
-                                                                const std::optional<tpmwire::bytes>& name,
-                                                                tpmwire::bytes_view endorsement_auth,
-                                                                const std::string& refused);
+                                                                const salt_request& want);
 
 // The chosen salt key, else the parent (unverified; may be null), else none.
 std::optional<salt_key> salt_or_parent(const std::optional<salt_key>& chosen, const tpm_key* parent);
