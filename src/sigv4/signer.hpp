@@ -40,8 +40,10 @@ std::string authorization(std::string_view access_key_id, const scope& s, std::s
 void sign(request& r, std::string_view access_key_id, tpmwire::bytes_view kdate, const scope& s,
           std::string_view amz_date);
 
-// kDate = HMAC("AWS4" + secret, date) computed in software. For tests and
-// benchmarks only: the program computes kDate in the TPM.
+// kDate = HMAC("AWS4" + secret, date) computed in software: for a secret
+// already in memory (whoami --via-sts signs with the temporary credentials
+// STS returned), tests and benchmarks. The long-term secret's kDate is
+// always computed in the TPM.
 tpmwire::bytes software_kdate(std::string_view secret_access_key, std::string_view date);
 
 }  // namespace atpc::sigv4

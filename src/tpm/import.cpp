@@ -18,15 +18,16 @@
 // KDFa, symmetric and HMAC wrapping) for no gain on this machine: both
 // routes keep the secret off the bus in clear and off the disk.
 //
-// Salt key: the parent itself, just created or read. That defeats a passive
-// listener on the bus, but an active one could answer with a public key of
-// its own (trust on first use), so its name is printed for the user to
-// compare; with --tpm-session-encrypt-with-name the endorsement key is used
-// instead, verified by the name we compute from its public area, as the
-// credential flow does.
+// Salt key (sessions.hpp, choose_salt_key): the parent itself, just created
+// or read. That defeats a passive listener on the bus, but an active one
+// could answer with a public key of its own (trust on first use), so its
+// name is printed for the user to compare; with
+// --tpm-session-encrypt-with-name the endorsement key is used instead,
+// verified by the name we compute from its public area, as the credential
+// flow does.
 //
 // Order, so that a failure anywhere leaves the TPM and the disk as found:
-//   check the persistent handle (occupied? --force?) → parent → PCR values
+//   check the persistent handle (occupied? --force?) → salt key → parent → PCR values
 //   → Create → Load (name checked) → hooks.prepare (temporary key file)
 //   → [EvictControl the old key: --force] → EvictControl → hooks.commit
 //   (rename), undoing the EvictControl if it throws; transient objects and
@@ -34,9 +35,11 @@
 #include "tpm/import.hpp"
 
 #include "base/error.hpp"
-#include "tpm/entities.hpp"
+#include "tpm/failure.hpp"
+#include "tpm/parent.hpp"
+#include "tpm/sessions.hpp"
 
-#include "tpmwire/client/sessions.hpp"
+#include "tpmwire/client/client.hpp"
 #include "tpmwire/keyfile/templates.hpp"
 #include "tpmwire/marshal/rc.hpp"
 #include "tpmwire/sessions/name.hpp"
@@ -54,68 +57,55 @@ namespace net = boost::asio;
 
 namespace {
 
-// g++ 12 destroys some temporaries inside a co_await expression twice
-// (seen here with `cond ? auth : bytes{}`): arguments are named objects.
-const bytes no_auth;
-const TPM2B_NAME no_name;
-
-struct progress : step_tracker {
-    bool evicted_old = false;
-    TPM_HANDLE handle = 0;
-};
-
-// A restricted decryption key: what TPM2_Create accepts as a parent.
-bool is_storage_key(const TPMT_PUBLIC& p) {
-    constexpr TPMA_OBJECT need = TPMA_OBJECT_restricted | TPMA_OBJECT_decrypt;
-    return (p.type == TPM_ALG_RSA || p.type == TPM_ALG_ECC) && (p.objectAttributes & need) == need &&
-           !(p.objectAttributes & TPMA_OBJECT_sign);
+// Where the key will live: refuse an occupied handle before creating
+// anything. Returns the name of the HMAC key --force replaces.
+net::awaitable<std::optional<TPM2B_NAME>> check_target(client& tpm, progress& p, const import_plan& plan) {
+    std::optional<TPM2B_NAME> old_key;
+    if (!plan.persistent_handle) co_return old_key;
+    const TPM_HANDLE h = *plan.persistent_handle;
+    p.at("checking persistent handle " + hex_handle(h));
+    const auto pub = co_await occupant(tpm, h);
+    if (!pub) co_return old_key;
+    if (!plan.force)
+        throw atpc::error(fault::tpm, "persistent handle " + hex_handle(h) + " already holds a key (name " +
+                                          to_hex(object_name(*pub).buffer) +
+                                          "): choose another --persistentHandle, or pass --force to replace it");
+    // Only what import itself makes: never a storage key, an EK or sealed
+    // data (a disk key sealed to PCRs, say).
+    if (!is_hmac_sha256_key(*pub))
+        throw atpc::error(fault::tpm, "persistent handle " + hex_handle(h) +
+                                          " holds something other than an HMAC-SHA256 key (a storage, endorsement, "
+                                          "sealed or asymmetric key), which --force never replaces: choose another "
+                                          "--persistentHandle");
+    old_key = object_name(*pub);
+    co_return old_key;
 }
 
-net::awaitable<tpm_key> parent_key(client& tpm, progress& p, const import_plan& plan, const std::optional<tpm_key>& ek) {
-    switch (plan.parent) {
-        case parent_kind::ek:
-            co_return *ek;
-        case parent_kind::persistent: {
-            p.at("reading the parent key at " + hex_handle(plan.parent_handle));
-            auto pub = co_await read_public_checked(tpm, plan.parent_handle);
-            if (!is_storage_key(pub))
-                throw atpc::error(fault::tpm, "the key at --parent " + hex_handle(plan.parent_handle) +
-                                                  " is not a storage key (restricted decryption RSA or ECC key)");
-            co_return tpm_key{plan.parent_handle, pub, matches_ek_rsa_template(pub), true};
+// One TPM2_PCR_Read of the SHA-256 `missing` PCRs into `values`; returns the
+// pcrUpdateCounter.
+net::awaitable<std::uint32_t> read_pcr_round(client& tpm, const std::vector<unsigned>& missing,
+                                             std::map<unsigned, bytes>& values) {
+    PCR_Read read;
+    read.pcrSelectionIn = pcr_selection(TPM_ALG_SHA256, missing);
+    auto rsp = co_await tpm.execute(read);
+    std::size_t next = 0;
+    for (const auto& sel : rsp.pcrSelectionOut.pcrSelections) {
+        for (unsigned i : selected_pcrs(sel)) {
+            if (next >= rsp.pcrValues.digests.size())
+                throw atpc::error(fault::tpm, "TPM2_PCR_Read returned fewer values than PCRs selected");
+            const auto& v = rsp.pcrValues.digests[next++].buffer;
+            if (sel.hash != TPM_ALG_SHA256 || v.size() != 32 ||
+                std::find(missing.begin(), missing.end(), i) == missing.end())
+                throw atpc::error(fault::tpm, "TPM2_PCR_Read returned a PCR that was not asked for");
+            values[i] = v;
         }
-        case parent_kind::h2:
-            break;
     }
-    p.at("creating the H-2 ECC P-256 parent under the owner hierarchy");
-    co_return co_await create_h2_parent(tpm, plan.parent_auth);
-}
-
-// A session that authorizes the parent for one command (the TPM flushes it
-// after), salted to `salt` when given and then also encrypting the
-// command's first parameter when `attributes` asks for decrypt.
-net::awaitable<std::unique_ptr<AuthSession>> parent_session(client& tpm, progress& p, const import_plan& plan,
-                                                            const tpm_key& parent, const tpm_key* salt,
-                                                            TPMA_SESSION attributes) {
-    AuthSession::parameters params;
-    params.attributes = attributes;
-    if (salt) {
-        params.salt_handle = salt->handle;
-        params.salt_public = salt->publicArea;
-    }
-    if (parent.endorsement) {
-        p.at("authorizing the endorsement key with PolicySecret(endorsement)");
-        co_return co_await endorsement_policy(tpm, params, plan.parent_auth);
-    }
-    if (!salt) {
-        const TPM2B_NAME name = object_name(parent.publicArea);
-        const bytes& auth = parent.persistent ? plan.parent_auth : no_auth;
-        co_return co_await password_session(tpm, parent.handle, name, auth);
-    }
-    p.at("starting a session salted to " + to_hex(object_name(salt->publicArea).buffer));
-    auto session = co_await start_session(tpm, params);
-    // The H-2 primary's own authValue is empty (parent_auth is the owner's).
-    if (parent.persistent) session->set_auth_value(plan.parent_auth);
-    co_return session;
+    if (next != rsp.pcrValues.digests.size())
+        throw atpc::error(fault::tpm, "TPM2_PCR_Read returned more values than PCRs selected");
+    if (next == 0)
+        throw atpc::error(fault::tpm, "the TPM has no SHA-256 value for PCR " + std::to_string(missing.front()) +
+                                          ": check --pcrs and that the SHA-256 bank is active (tpm2_getcap pcrs)");
+    co_return rsp.pcrUpdateCounter;
 }
 
 // Current SHA-256 values of `pcrs`, ascending by index (PCR_Read answers at
@@ -132,28 +122,9 @@ net::awaitable<std::vector<bytes>> read_pcrs(client& tpm, progress& p, const std
             std::vector<unsigned> missing;
             for (unsigned i : pcrs)
                 if (!values.count(i)) missing.push_back(i);
-            PCR_Read read;
-            read.pcrSelectionIn = pcr_selection(TPM_ALG_SHA256, missing);
-            auto rsp = co_await tpm.execute(read);
-            if (counter && *counter != rsp.pcrUpdateCounter) changed = true;
-            counter = rsp.pcrUpdateCounter;
-            std::size_t next = 0;
-            for (const auto& sel : rsp.pcrSelectionOut.pcrSelections) {
-                for (unsigned i : selected_pcrs(sel)) {
-                    if (next >= rsp.pcrValues.digests.size())
-                        throw atpc::error(fault::tpm, "TPM2_PCR_Read returned fewer values than PCRs selected");
-                    const auto& v = rsp.pcrValues.digests[next++].buffer;
-                    if (sel.hash != TPM_ALG_SHA256 || v.size() != 32 ||
-                        std::find(missing.begin(), missing.end(), i) == missing.end())
-                        throw atpc::error(fault::tpm, "TPM2_PCR_Read returned a PCR that was not asked for");
-                    values[i] = v;
-                }
-            }
-            if (next != rsp.pcrValues.digests.size())
-                throw atpc::error(fault::tpm, "TPM2_PCR_Read returned more values than PCRs selected");
-            if (next == 0)
-                throw atpc::error(fault::tpm, "the TPM has no SHA-256 value for PCR " + std::to_string(missing.front()) +
-                                                  ": check --pcrs and that the SHA-256 bank is active (tpm2_getcap pcrs)");
+            const std::uint32_t now = co_await read_pcr_round(tpm, missing, values);
+            changed = counter && *counter != now;
+            counter = now;
         }
         if (changed) continue;
         if (values.size() != pcrs.size())
@@ -165,9 +136,57 @@ net::awaitable<std::vector<bytes>> read_pcrs(client& tpm, progress& p, const std
     throw atpc::error(fault::tpm, "the PCR values kept changing while they were read: try again");
 }
 
-net::awaitable<void> evict(client& tpm, const import_plan& plan, TPM_HANDLE object, const TPM2B_NAME& name,
-                           TPM_HANDLE persistent) {
-    auto auth = co_await password_session(tpm, TPM_RH_OWNER, no_name, plan.owner_auth);
+// The key's public area. Its policy: PolicyPCR over the current values, then
+// PolicyAuthValue with a password, the order the credential flow runs them.
+net::awaitable<TPMT_PUBLIC> key_template(client& tpm, progress& p, const import_plan& plan) {
+    bytes auth_policy;
+    if (!plan.pcrs.empty()) {
+        const auto values = co_await read_pcrs(tpm, p, plan.pcrs);
+        policy_digest d;
+        d.pcr(pcr_selection(TPM_ALG_SHA256, plan.pcrs), pcr_digest(TPM_ALG_SHA256, values));
+        if (!plan.key_auth.empty()) d.auth_value();
+        auth_policy = d.digest();
+    }
+    co_return hmac_key_template(key_attributes(!plan.key_auth.empty(), !plan.pcrs.empty()), auth_policy);
+}
+
+// What the report says about the parent and the salt key.
+imported_key describe_parents(const parent_choice& choice, const tpm_key& parent, const salt_key& salt) {
+    imported_key out;
+    out.parent_name = parent.name;
+    out.salt_name = salt.key.name;
+    out.salt_verified = salt.verified;
+    out.ek_persistent = parent.persistent;
+    out.file_parent = key_file_parent_field(choice);
+    return out;
+}
+
+// TPM2_Create: the secret and the password travel encrypted, in the first
+// parameter of a decrypt session salted to `salt`.
+net::awaitable<void> create_key(client& tpm, progress& p, const import_plan& plan, const tpm_key& parent,
+                                const parent_auths& auths, const salt_key& salt, const TPMT_PUBLIC& wanted,
+                                const bytes& hmac_key, imported_key& out) {
+    const session_use use{&salt.key, TPMA_SESSION_decrypt};
+    auto session = co_await authorize_parent(tpm, p, parent, auths, use);
+    p.at("creating the HMAC key with TPM2_Create (secret encrypted on the bus)");
+    Create create;
+    create.parentHandle = AuthHandle(parent.handle, parent.name, session.get());
+    create.inSensitive.sensitive.userAuth = TPM2B_AUTH(plan.key_auth);
+    create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(hmac_key);
+    create.inPublic.publicArea = wanted;
+    auto rsp = co_await tpm.execute(create);
+    TPMT_PUBLIC got = rsp.outPublic.publicArea;
+    got.unique = TPM2B_DIGEST{};
+    if (!(got == wanted))
+        throw atpc::error(fault::tpm, "TPM2_Create returned a public area other than the one asked for: refusing it");
+    out.pub = std::move(rsp.outPublic);
+    out.priv = std::move(rsp.outPrivate);
+    out.name = object_name(out.pub.publicArea);
+}
+
+net::awaitable<void> evict(client& tpm, progress& p, const import_plan& plan, TPM_HANDLE object,
+                           const TPM2B_NAME& name, TPM_HANDLE persistent) {
+    auto auth = co_await authorize_hierarchy(tpm, p, TPM_RH_OWNER, plan.owner_auth);
     EvictControl ec;
     ec.auth = AuthHandle(TPM_RH_OWNER, {}, auth.get());
     ec.objectHandle = NamedHandle(object, name);
@@ -175,150 +194,78 @@ net::awaitable<void> evict(client& tpm, const import_plan& plan, TPM_HANDLE obje
     co_await tpm.execute(ec);
 }
 
-net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import_plan& plan, const bytes& hmac_key,
-                                          const import_hooks& hooks) {
-    imported_key out;
-
-    // 1. Where it will live: refuse an occupied handle before creating anything.
-    std::optional<TPM2B_NAME> old_key;
-    if (plan.persistent_handle) {
-        const TPM_HANDLE h = *plan.persistent_handle;
-        p.at("checking persistent handle " + hex_handle(h));
-        if (auto pub = co_await occupant(tpm, h)) {
-            if (!plan.force)
-                throw atpc::error(fault::tpm, "persistent handle " + hex_handle(h) + " already holds a key (name " +
-                                                  to_hex(object_name(*pub).buffer) +
-                                                  "): choose another --persistentHandle, or pass --force to replace it");
-            // Only what import itself makes: never a storage key, an EK or
-            // sealed data (a disk key sealed to PCRs, say).
-            if (!is_hmac_sha256_key(*pub))
-                throw atpc::error(fault::tpm, "persistent handle " + hex_handle(h) +
-                                                  " holds something other than an HMAC-SHA256 key (a storage, "
-                                                  "endorsement, sealed or asymmetric key), which --force never "
-                                                  "replaces: choose another --persistentHandle");
-            old_key = object_name(*pub);
-        }
+// The persistent handle: the key --force replaces out first, then the new one in.
+net::awaitable<void> persist(client& tpm, progress& p, const import_plan& plan,
+                             const std::optional<TPM2B_NAME>& old_key, const tpm_key& loaded, imported_key& out) {
+    if (!plan.persistent_handle) co_return;
+    const TPM_HANDLE h = *plan.persistent_handle;
+    if (old_key) {
+        p.at("evicting the key at " + hex_handle(h) + " (--force)");
+        co_await evict(tpm, p, plan, h, *old_key, h);
+        out.replaced = true;
+        p.irreversible = fmt::format(" (the key that was at {} has been evicted)", hex_handle(h));
     }
+    p.at("making the key persistent at " + hex_handle(h));
+    co_await evict(tpm, p, plan, loaded.handle, out.name, h);
+    out.persisted = true;
+}
 
-    // 2. Parent and salt key.
-    std::optional<tpm_key> ek;
-    if (plan.salt_name || plan.parent == parent_kind::ek) {
-        const bytes& endorsement_auth = plan.parent == parent_kind::ek ? plan.parent_auth : no_auth;
-        auto step = [&p](std::string s) { p.at(std::move(s)); };
-        ek = co_await endorsement_key(tpm, step, endorsement_auth, plan.salt_name, "send the secret to this TPM");
-    }
-    tpm_key parent = co_await parent_key(tpm, p, plan, ek);
-    const tpm_key& salt = plan.salt_name ? *ek : parent;
-    out.parent_name = object_name(parent.publicArea);
-    out.salt_name = object_name(salt.publicArea);
-    out.salt_verified = plan.salt_name.has_value();
-    out.ek_persistent = parent.persistent;
-    out.file_parent = plan.parent == parent_kind::h2   ? TPM_RH_OWNER
-                      : plan.parent == parent_kind::ek ? ek_rsa_persistent_handle
-                                                       : plan.parent_handle;
-
-    // 3. The key's policy: PolicyPCR over the current values, then
-    // PolicyAuthValue with a password, the order the credential flow runs them.
-    bytes auth_policy;
-    if (!plan.pcrs.empty()) {
-        auto values = co_await read_pcrs(tpm, p, plan.pcrs);
-        policy_digest d;
-        d.pcr(pcr_selection(TPM_ALG_SHA256, plan.pcrs), pcr_digest(TPM_ALG_SHA256, values));
-        if (!plan.key_auth.empty()) d.auth_value();
-        auth_policy = d.digest();
-    }
-    const TPMT_PUBLIC wanted =
-        hmac_key_template(key_attributes(!plan.key_auth.empty(), !plan.pcrs.empty()), auth_policy);
-
-    // 4. Create: the secret and the password travel encrypted (decrypt session).
-    {
-        auto session = co_await parent_session(tpm, p, plan, parent, &salt, TPMA_SESSION_decrypt);
-        p.at("creating the HMAC key with TPM2_Create (secret encrypted on the bus)");
-        Create create;
-        create.parentHandle = AuthHandle(parent.handle, out.parent_name, session.get());
-        create.inSensitive.sensitive.userAuth = TPM2B_AUTH(plan.key_auth);
-        create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(hmac_key);
-        create.inPublic.publicArea = wanted;
-        auto rsp = co_await tpm.execute(create);
-        TPMT_PUBLIC got = rsp.outPublic.publicArea;
-        got.unique = TPM2B_DIGEST{};
-        if (!(got == wanted))
-            throw atpc::error(fault::tpm, "TPM2_Create returned a public area other than the one asked for: refusing it");
-        out.pub = std::move(rsp.outPublic);
-        out.priv = std::move(rsp.outPrivate);
-        out.name = object_name(out.pub.publicArea);
-    }
-
-    // 5. Load, and check the TPM agrees on the name.
-    TPM_HANDLE loaded = 0;
-    {
-        auto session = co_await parent_session(tpm, p, plan, parent, parent.endorsement ? &salt : nullptr, 0);
-        p.at("loading the new key");
-        Load load;
-        load.parentHandle = AuthHandle(parent.handle, out.parent_name, session.get());
-        load.inPrivate = out.priv;
-        load.inPublic = out.pub;
-        auto rsp = co_await tpm.execute(load);
-        if (rsp.name != out.name)
-            throw atpc::error(fault::tpm, "the TPM reports a different name for the loaded key than its public area gives");
-        loaded = rsp.objectHandle;
-    }
-
-    // 6. The caller's temporary file, then the persistent handle.
-    if (hooks.prepare) hooks.prepare(out);
-    if (plan.persistent_handle) {
-        const TPM_HANDLE h = *plan.persistent_handle;
-        p.handle = h;
-        if (old_key) {
-            p.at("evicting the key at " + hex_handle(h) + " (--force)");
-            co_await evict(tpm, plan, h, *old_key, h);
-            p.evicted_old = out.replaced = true;
-        }
-        p.at("making the key persistent at " + hex_handle(h));
-        co_await evict(tpm, plan, loaded, out.name, h);
-        out.persisted = true;
-    }
-
-    // 7. The caller's commit; a failure there takes the new handle back out.
+// The caller's commit; a failure there takes the new handle back out.
+net::awaitable<void> commit(client& tpm, progress& p, const import_plan& plan, const import_hooks& hooks,
+                            const imported_key& out) {
     std::exception_ptr failure;
     try {
         if (hooks.commit) hooks.commit();
     } catch (...) {
         failure = std::current_exception();
     }
-    if (failure && out.persisted) {
-        p.at("undoing the EvictControl at " + hex_handle(*plan.persistent_handle));
+    if (!failure) co_return;
+    if (out.persisted) {
+        const TPM_HANDLE h = *plan.persistent_handle;
+        p.at("undoing the EvictControl at " + hex_handle(h));
         try {
-            co_await evict(tpm, plan, *plan.persistent_handle, out.name, *plan.persistent_handle);
+            co_await evict(tpm, p, plan, h, out.name, h);
         } catch (const std::exception&) {
             // Reported below: the original failure is what the user must see.
         }
     }
-    if (failure) std::rethrow_exception(failure);
+    std::rethrow_exception(failure);
+}
+
+net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import_plan& plan, const bytes& hmac_key,
+                                          const import_hooks& hooks) {
+    const parent_choice choice{plan.parent, plan.parent_handle};
+    const parent_auths auths = auths_for(choice.kind, plan.parent_auth);
+    const salt_request want{plan.salt_name, auths.endorsement, "send the secret to this TPM"};
+    const auto old_key = co_await check_target(tpm, p, plan);
+    const auto named = co_await choose_salt_key(tpm, p, want);
+    const tpm_key* known = named ? &named->key : nullptr;
+    const tpm_key parent = co_await load_parent(tpm, p, choice, auths, known);
+    const salt_key salt = *salt_or_parent(named, &parent);
+    const TPMT_PUBLIC wanted = co_await key_template(tpm, p, plan);
+    imported_key out = describe_parents(choice, parent, salt);
+    co_await create_key(tpm, p, plan, parent, auths, salt, wanted, hmac_key, out);
+    const std::string what = "the new key";
+    const tpm_key* salted_to = &salt.key;
+    const tpm_key loaded = co_await load_key(tpm, p, parent, auths, salted_to, out.pub, out.priv, what);
+    if (hooks.prepare) hooks.prepare(out);  // the caller's temporary file
+    co_await persist(tpm, p, plan, old_key, loaded, out);
+    co_await commit(tpm, p, plan, hooks, out);
     co_return out;
 }
 
-atpc::error explain(const tpmwire::error& e, const progress& p) {
+// import's own advice; explain() adds what every flow shares.
+std::string import_hint(const tpmwire::error& e, const progress& p) {
     const TPM_RC rc = base_rc(e.rc());
-    std::string hint;
-    if (rc == TPM_RC_HANDLE && e.command() == TPM_CC_ReadPublic)
-        hint = "no key at that handle (tpm2_getcap handles-persistent lists them)";
-    else if (rc == TPM_RC_AUTH_FAIL || rc == TPM_RC_BAD_AUTH)
-        hint = e.command() == TPM_CC_EvictControl
-                   ? "wrong owner password: check --ownerPass / TPM_OWNER_AUTH (or --parentPass with the H-2 parent)"
-                   : "wrong password: check --parentPass / TPM_PARENT_AUTH (owner hierarchy for the H-2 parent, "
-                     "endorsement hierarchy for --useEKParent, the key's own for --parent)";
-    else if (rc == TPM_RC_HIERARCHY)
-        hint = "that hierarchy is disabled on this TPM";
-    else if (rc == TPM_RC_NV_SPACE)
-        hint = "the TPM has no room for another persistent key: evict an unused one (tpm2_evictcontrol) or use --out";
-    else if (rc == TPM_RC_NV_DEFINED)
-        hint = "the persistent handle is already in use";
-    else if (rc == TPM_RC_ATTRIBUTES)
-        hint = "the parent cannot hold this key";
-    const std::string lost =
-        p.evicted_old ? fmt::format(" (the key that was at {} has been evicted)", hex_handle(p.handle)) : "";
-    return tpm_failure(e, p.step, hint, lost);
+    if ((rc == TPM_RC_AUTH_FAIL || rc == TPM_RC_BAD_AUTH) && e.command() == TPM_CC_EvictControl)
+        return "wrong owner password: check --ownerPass / TPM_OWNER_AUTH (or --parentPass with the H-2 parent)";
+    if (rc == TPM_RC_AUTH_FAIL || rc == TPM_RC_BAD_AUTH)
+        return wrong_password(p, "--parentPass / TPM_PARENT_AUTH");
+    if (rc == TPM_RC_NV_SPACE)
+        return "the TPM has no room for another persistent key: evict an unused one (tpm2_evictcontrol) or use --out";
+    if (rc == TPM_RC_NV_DEFINED) return "the persistent handle is already in use";
+    if (rc == TPM_RC_ATTRIBUTES) return "the parent cannot hold this key";
+    return {};
 }
 
 }  // namespace
@@ -339,7 +286,7 @@ net::awaitable<imported_key> import_key(client& tpm, const import_plan& plan, co
     try {
         co_return co_await tpm.scoped(import_steps(tpm, p, plan, hmac_key, hooks));
     } catch (const tpmwire::error& e) {
-        throw explain(e, p);
+        throw explain(e, p, import_hint(e, p));
     }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tpm/key_plan.hpp"
+#include "tpm/parent.hpp"
 
 #include "tpmwire/bytes.hpp"
 #include "tpmwire/marshal/types.hpp"
@@ -19,12 +20,6 @@ class client;
 }
 
 namespace atpc::tpm {
-
-enum class parent_kind {
-    h2,          // the H-2 ECC primary under the owner hierarchy (key files: parent 0x40000001)
-    ek,          // the RSA endorsement key (template L-1), authorized by PolicySecret(endorsement)
-    persistent,  // an existing persistent storage key
-};
 
 struct import_plan {
     parent_kind parent = parent_kind::h2;

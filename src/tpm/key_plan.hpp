@@ -18,7 +18,9 @@ struct key_plan {
     tpmwire::TPM_HANDLE persistent_handle = 0x81008003;
     std::optional<tpmwire::tss2_private_key> key_file;
     std::string key_file_path;  // for messages
-    // Empty means "no password". Never printed.
+    // Empty means "no password". Never printed. parent_auth (--parentPass)
+    // authorizes what the key file is loaded under: the owner hierarchy (H-2
+    // parent), the endorsement hierarchy (EK parent) or the persistent parent.
     tpmwire::bytes key_auth;
     tpmwire::bytes parent_auth;
     // SHA-256 PCRs of the key's PolicyPCR; empty: no PCR policy.
@@ -32,17 +34,6 @@ struct key_plan {
 
 // One line per step for --debug; never given a secret.
 using trace_fn = std::function<void(const std::string&)>;
-
-// The TPM step a flow is at, for its error message ("while loading the key
-// file") and its --debug trace.
-struct step_tracker {
-    std::string step;
-    trace_fn trace;
-    void at(std::string s) {
-        step = std::move(s);
-        if (trace) trace("TPM: " + step);
-    }
-};
 
 // "0x81010002": how every message names a handle.
 std::string hex_handle(tpmwire::TPM_HANDLE h);

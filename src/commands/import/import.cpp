@@ -11,8 +11,8 @@
 #include "runner/bounded_run.hpp"
 #include "base/error.hpp"
 #include "output/process_output.hpp"
-#include "tpm/entities.hpp"
-#include "tpm/tpm_lock.hpp"
+#include "tpm/failure.hpp"
+#include "tpm/lock.hpp"
 
 #include "tpmwire/client/client.hpp"
 #include "tpmwire/keyfile/keyfile.hpp"

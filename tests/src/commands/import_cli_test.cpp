@@ -1,7 +1,7 @@
 // `aws-tpm-process-credential import` as users run it: the report, the key
 // file and tpm2-tools interop, and every refusal (exit code, one stderr line,
 // nothing created: no transient object, no persistent handle, no file).
-#include "lab.hpp"
+#include "support/lab.hpp"
 
 #include "tpmwire/keyfile/keyfile.hpp"
 #include "tpmwire/marshal/marshal.hpp"

@@ -3,7 +3,7 @@
 // it printed, in ~/.aws/config, through the aws CLI: AssumeRole must return
 // the role. Then `whoami`, signing GetCallerIdentity with the TPM key and
 // with the temporary credentials, against moto with signature checking.
-#include "lab.hpp"
+#include "support/lab.hpp"
 
 #include "support/moto.hpp"
 

@@ -302,18 +302,26 @@ TEST_CASE("key file under the RSA EK: PolicySecret(endorsement) to load, salted 
     auto key = l.pem("ek-child");
     CHECK(key.parent == 0x81010001);
 
-    for (bool flag : {false, true}) {
-        INFO("--useEKParent " << flag);
-        auto p = l.plan();
-        p.key_file = key;
-        p.key_file_path = "ek-child.pem";
-        p.ek_parent = flag;
-        auto o = l.run(p);
-        REQUIRE(o.error.empty());
-        CHECK(o.result.kdate == expected_kdate);
-        CHECK(o.result.encrypted);
-        CHECK_FALSE(o.bus.contains(expected_kdate));
-        l.no_leaks();
+    // Without, then with an endorsement password: --parentPass is that one, also
+    // for an EK parent found by its template (no --useEKParent).
+    for (const std::string endorsement : {"", "3ndorse"}) {
+        if (!endorsement.empty()) l.tool({"tpm2_changeauth", "-c", "e", endorsement});
+        for (bool flag : {false, true}) {
+            INFO("--useEKParent " << flag << ", endorsement password " << !endorsement.empty());
+            auto p = l.plan();
+            p.key_file = key;
+            p.key_file_path = "ek-child.pem";
+            p.ek_parent = flag;
+            p.parent_auth = to_bytes(endorsement);
+            auto o = l.run(p);
+            INFO(o.error);
+            REQUIRE(o.error.empty());
+            CHECK(o.result.kdate == expected_kdate);
+            CHECK(o.result.encrypted);
+            CHECK_FALSE(o.bus.contains(expected_kdate));
+            if (!endorsement.empty()) CHECK_FALSE(o.bus.contains(as_bytes(endorsement)));
+            l.no_leaks();
+        }
     }
 }
 
@@ -376,5 +384,56 @@ TEST_CASE("parent password (--parentPass) authorizes the owner hierarchy for the
     p.parent_auth.clear();
     auto refused = l.run(p);
     CHECK_THAT(refused.error, Catch::Contains("creating the H-2 ECC P-256 parent") && Catch::Contains("wrong password"));
+    l.no_leaks();
+}
+
+namespace {
+
+std::uint32_t be32(const bytes& b, std::size_t at) {
+    return std::uint32_t(b[at]) << 24 | std::uint32_t(b[at + 1]) << 16 | std::uint32_t(b[at + 2]) << 8 | b[at + 3];
+}
+
+// The first `cc` command sent for the handle `h` (its first handle), or empty.
+bytes first_command(const test::bus_record& bus, TPM_CC cc, TPM_HANDLE h) {
+    for (const auto& c : bus.commands)
+        if (c.size() >= 14 && be32(c, 6) == cc && be32(c, 10) == h) return c;
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("H-2 parent, EK made to salt to: --parentPass is the owner's password, never the endorsement's", "[swtpm]") {
+    // The credential flow used to send --parentPass as the endorsement
+    // password too when it made the EK to salt to.
+    lab l;  // no persistent EK: the run makes it under the endorsement hierarchy
+    l.tool({"tpm2_createek", "-c", "ek.ctx", "-G", "rsa", "-u", "ek.pub"});
+    l.tool({"tpm2_readpublic", "-c", "ek.ctx", "-n", "ek.name"});
+    l.flush_all();
+    std::ifstream in(l.sw.work_dir() / "ek.name", std::ios::binary);
+    bytes ek_name((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(ek_name.size() == 34);
+    l.tool({"tpm2_changeauth", "-c", "o", "0wnerSecret"});
+
+    auto p = l.plan();
+    p.key_file = l.pem("plain");
+    p.key_file_path = "plain.pem";
+    p.salt_name = ek_name;
+    p.parent_auth = to_bytes("0wnerSecret");
+    auto o = l.run(p);
+    INFO(o.error);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    CHECK(o.result.encrypted);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    CHECK_FALSE(o.bus.contains(as_bytes("0wnerSecret")));
+    // The EK is made with the (empty) endorsement password: one password
+    // session (TPM_RS_PW), empty nonce and HMAC; the owner's goes in a session.
+    const bytes ek_create = first_command(o.bus, TPM_CC_CreatePrimary, TPM_RH_ENDORSEMENT);
+    REQUIRE(ek_create.size() > 27);
+    CHECK(be32(ek_create, 14) == 9);
+    CHECK(be32(ek_create, 18) == TPM_RS_PW);
+    const bytes h2_create = first_command(o.bus, TPM_CC_CreatePrimary, TPM_RH_OWNER);
+    REQUIRE(h2_create.size() > 22);
+    CHECK(be32(h2_create, 18) != TPM_RS_PW);
     l.no_leaks();
 }

@@ -1,6 +1,8 @@
-// Shared by the provisioning tests: a swtpm, the program run as users run
+// Shared by the import tests (tests/src/tpm/import_test.cpp) and the
+// command tests (tests/src/commands): a swtpm, the program run as users run
 // it (`import` with the secret on stdin), and in-process runs of the import
-// code path through a bus-capturing transport.
+// and kDate code paths through a bus-capturing transport. Header-only: its
+// users link the program's libraries.
 #pragma once
 
 #include "support/bus_capture.hpp"

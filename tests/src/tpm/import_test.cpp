@@ -3,7 +3,7 @@
 // control), the key's attributes and policy against independent oracles
 // (tpm2-tools), kDate through the credential flow's own code, and that every
 // failure leaves the TPM as it was.
-#include "lab.hpp"
+#include "support/lab.hpp"
 
 #include "tpmwire/client/sessions.hpp"
 #include "tpmwire/keyfile/keyfile.hpp"

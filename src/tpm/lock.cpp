@@ -1,4 +1,4 @@
-#include "tpm/tpm_lock.hpp"
+#include "tpm/lock.hpp"
 
 #include "base/error.hpp"
 
