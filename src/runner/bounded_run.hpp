@@ -7,8 +7,7 @@
 #pragma once
 
 #include "base/error.hpp"
-
-#include "tpmwire/client/deadline.hpp"
+#include "runner/run_until.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -37,7 +36,7 @@ T run_bounded(boost::asio::awaitable<T> body, std::chrono::steady_clock::time_po
     bool timed_out = false;
     auto main = [&]() -> boost::asio::awaitable<void> {
         try {
-            auto r = co_await tpmwire::run_until(std::move(body), deadline);
+            auto r = co_await run_until(std::move(body), deadline);
             if (r) result = std::move(*r);
             else timed_out = true;
         } catch (...) {

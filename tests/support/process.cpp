@@ -57,9 +57,13 @@ std::string lookup(const std::string& program, std::string_view path) {
     if (program.find('/') != std::string::npos) return program;
     while (true) {
         auto colon = path.find(':');
-        std::string dir(path.substr(0, colon));
+        std::string_view dir = path.substr(0, colon);
         if (dir.empty()) dir = ".";
-        std::string candidate = dir + "/" + program;
+        // Built by appending: assigning or concatenating short literals trips
+        // g++ 12's -Wrestrict at -O3 (GCC bug 105329).
+        std::string candidate(dir);
+        candidate += '/';
+        candidate += program;
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;
         if (colon == std::string_view::npos) return {};
         path.remove_prefix(colon + 1);

@@ -1,4 +1,5 @@
 // Uses tpmwire::asio: a client over whatever address argv[1] names.
+// Built header-only (with_client) and with tpmwire::asio_instances.
 #include <tpmwire/client/sessions.hpp>
 #include <tpmwire/transports/open.hpp>
 
@@ -9,7 +10,10 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
-    if (argc < 2) return 0;  // built is enough unless a TPM is given
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s <tpm address>\n", argv[0]);
+        return 2;
+    }
     boost::asio::io_context io;
     tpmwire::client tpm(io.get_executor(),
                         tpmwire::make_transport(io.get_executor(), tpmwire::parse_tpm_address(argv[1])));

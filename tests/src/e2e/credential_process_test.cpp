@@ -238,7 +238,7 @@ TEST_CASE("a hung TPM fails within --timeout and --deadline, not at the SDK's 60
     w.sw.pause();
     auto r = w.program({"--persistentHandle=0x81010002", "--timeout=1s"});
     w.sw.resume();
-    check_failure(r, "did not complete within 1000 ms");
+    check_failure(r, "did not complete within the command deadline of 1000 ms");
     CHECK(r.elapsed < 3s);
 
     w.sw.pause();
@@ -257,7 +257,7 @@ TEST_CASE("the STS connection opens while the TPM works, and a TPM failure cance
         w.sw.pause();
         auto r = w.program({"--persistentHandle=0x81010002", "--timeout=1s"}, hanging_sts);
         w.sw.resume();
-        check_failure(r, "did not complete within 1000 ms");  // the TPM's error, not the STS's
+        check_failure(r, "did not complete within the command deadline of 1000 ms");  // the TPM's error, not the STS's
         // The handshake hangs, so ending this soon also means the TPM's
         // failure cancelled it (else: the 10 s attempt timeout).
         CHECK(r.elapsed < 3s);

@@ -4,6 +4,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <vector>
+
 using namespace tpmwire;
 
 namespace {
@@ -190,4 +196,32 @@ TEST_CASE("too many sessions and encryption of a non-TPM2B parameter are refused
     pcc.code = TPM_CC_HMAC;
     std::vector<Session*> one{&dec};
     CHECK_THROWS_WITH(encode(pcc, sessions, one), Catch::Contains("cannot use parameter encryption"));
+}
+
+// The client's explicit instantiations are generated from TPMWIRE_COMMANDS:
+// a command missing from it would still work, compiled where it is called,
+// so this test is what notices.
+TEST_CASE("TPMWIRE_COMMANDS lists every command struct in commands.hpp, in order") {
+    std::vector<std::string> listed;
+#define TPMWIRE_TEST_NAME(C) listed.push_back(#C);
+    TPMWIRE_COMMANDS(TPMWIRE_TEST_NAME)
+#undef TPMWIRE_TEST_NAME
+    std::ifstream in(std::string(ATPC_TEST_DATA_DIR) + "/../../tpmwire/include/tpmwire/commands/commands.hpp");
+    REQUIRE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex command(R"(\nstruct (\w+) \{\n    static constexpr TPM_CC command_code)");
+    std::vector<std::string> defined;
+    for (std::sregex_iterator it(text.begin(), text.end(), command), end; it != end; ++it)
+        defined.push_back((*it)[1].str());
+    CHECK(defined.size() > 20);
+    CHECK(listed == defined);
+}
+
+TEST_CASE("command traits: creates_key and consumed() are read from the struct") {
+    STATIC_REQUIRE(creates_key<CreatePrimary>);
+    STATIC_REQUIRE(creates_key<Load>);
+    STATIC_REQUIRE_FALSE(creates_key<HMAC>);
+    const FlushContext flush{0x80000001};
+    CHECK(consumed_handles(flush) == std::array<TPM_HANDLE, 1>{0x80000001});
+    CHECK(consumed_handles(HMAC{}).empty());
 }

@@ -2,6 +2,8 @@
 
 #include "support/temp_dir.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -61,16 +63,18 @@ int openssl_asn1parse(const bytes& der, std::string& out) {
 }
 
 bytes tlv(std::uint8_t tag, const bytes& content) {
-    bytes out{tag};
-    std::size_t n = content.size();
-    if (n < 0x80) {
-        out.push_back(static_cast<std::uint8_t>(n));
-    } else if (n < 0x100) {
-        out.insert(out.end(), {0x81, static_cast<std::uint8_t>(n)});
-    } else {
-        out.insert(out.end(), {0x82, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
-    }
-    out.insert(out.end(), content.begin(), content.end());
+    const std::size_t n = content.size();
+    // Header and content written into one allocation of the final size
+    // (growing the vector in steps trips g++ 12's -Wstringop-overflow at -O3).
+    std::array<std::uint8_t, 4> header{tag};
+    std::size_t h = 1;
+    if (n >= 0x100) header[h++] = 0x82;
+    if (n >= 0x100) header[h++] = static_cast<std::uint8_t>(n >> 8);
+    if (n >= 0x80 && n < 0x100) header[h++] = 0x81;
+    header[h++] = static_cast<std::uint8_t>(n);
+    bytes out(h + n);
+    std::copy_n(header.begin(), h, out.begin());
+    std::copy(content.begin(), content.end(), out.begin() + static_cast<std::ptrdiff_t>(h));
     return out;
 }
 

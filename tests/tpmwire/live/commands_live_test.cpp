@@ -178,7 +178,8 @@ TEST_CASE("a paused TPM times out within the deadline, then the client recovers"
         FAIL("no timeout");
     } catch (const error& e) {
         CHECK(e.kind() == errc::timeout);
-        CHECK_THAT(e.what(), Catch::StartsWith("TPM2_GetCapability did not complete within 300 ms (swtpm at 127.0.0.1:"));
+        CHECK_THAT(e.what(), Catch::StartsWith("TPM2_GetCapability did not complete within the command deadline of "
+                                               "300 ms (swtpm at 127.0.0.1:"));
     }
     auto elapsed = std::chrono::steady_clock::now() - start;
     CHECK(elapsed >= 300ms);
@@ -245,9 +246,11 @@ TEST_CASE("the command watchdog: every command gets its own deadline, and an idl
     };
 
     SECTION("a shorter deadline after a longer one is kept (the watchdog moves earlier)") {
-        expect_timeout(true, "TPM2_GetCapability did not complete within 300 ms", 300ms, 900ms);
+        expect_timeout(true, "TPM2_GetCapability did not complete within the command deadline of 300 ms", 300ms,
+                       900ms);
     }
     SECTION("a longer deadline after a shorter one is not cut short (the watchdog waits on)") {
-        expect_timeout(false, "TPM2_CreatePrimary did not complete within 1500 ms", 1500ms, 2300ms);
+        expect_timeout(false, "TPM2_CreatePrimary did not complete within the command deadline of 1500 ms", 1500ms,
+                       2300ms);
     }
 }

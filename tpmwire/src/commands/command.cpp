@@ -37,11 +37,10 @@ std::span<byte> first_sized_data(bytes& area, std::string_view what) {
     return std::span<byte>(area).subspan(2, n);
 }
 
-}  // namespace
-
-bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes params, bool first_param_sized,
-                       std::span<Session* const> extra, std::vector<Session*>& sessions) {
-    sessions.clear();
+// The names of the handles (cpHash input) and the sessions in the
+// authorization area: one per handle that needs authorization, then `extra`.
+std::vector<TPM2B_NAME> names_and_sessions(TPM_CC cc, std::vector<handle_slot>& handles,
+                                           std::span<Session* const> extra, std::vector<Session*>& sessions) {
     std::vector<TPM2B_NAME> names;
     names.reserve(handles.size());
     for (auto& h : handles) {
@@ -58,29 +57,37 @@ bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes param
     if (sessions.size() > max_sessions)
         throw error(errc::usage, "a command carries at most 3 sessions, " + std::to_string(sessions.size()) + " given",
                     0, cc);
+    return names;
+}
 
-    Session* decrypt = nullptr;
-    Session* encrypt = nullptr;
+struct crypt_sessions {
+    Session* decrypt = nullptr;  // encrypts the command's first parameter
+    Session* encrypt = nullptr;  // encrypts the response's first parameter
+};
+
+// Starts each session's command (fresh nonces) and finds the one session,
+// if any, for each direction of parameter encryption.
+crypt_sessions begin_sessions(TPM_CC cc, const std::vector<Session*>& sessions) {
+    crypt_sessions out;
     for (Session* s : sessions) {
         s->begin_command();
         TPMA_SESSION a = s->attributes();
         if (a & TPMA_SESSION_decrypt) {
-            if (decrypt) throw error(errc::usage, "only one session may encrypt a command", 0, cc);
-            decrypt = s;
+            if (out.decrypt) throw error(errc::usage, "only one session may encrypt a command", 0, cc);
+            out.decrypt = s;
         }
         if (a & TPMA_SESSION_encrypt) {
-            if (encrypt) throw error(errc::usage, "only one session may encrypt a response", 0, cc);
-            encrypt = s;
+            if (out.encrypt) throw error(errc::usage, "only one session may encrypt a response", 0, cc);
+            out.encrypt = s;
         }
     }
-    if (decrypt) {
-        if (!first_param_sized)
-            throw error(errc::usage, "command " + hex32(cc) + " cannot use parameter encryption: its first "
-                        "parameter is not a sized buffer", 0, cc);
-        decrypt->encrypt_parameter(first_sized_data(params, "command parameters"));
-    }
+    return out;
+}
 
-    Writer auth_area;
+// The authorization area over the final (encrypted) parameters.
+bytes authorization_area(TPM_CC cc, std::span<const TPM2B_NAME> names, bytes_view params,
+                          const std::vector<Session*>& sessions, crypt_sessions crypt) {
+    Writer area;
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         command_context ctx;
         ctx.commandCode = cc;
@@ -88,11 +95,29 @@ bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes param
         ctx.parameters = params;
         ctx.first = i == 0;
         if (i == 0) {
-            if (decrypt && decrypt != sessions[0]) ctx.decryptNonce = decrypt->nonce_tpm();
-            if (encrypt && encrypt != sessions[0] && encrypt != decrypt) ctx.encryptNonce = encrypt->nonce_tpm();
+            if (crypt.decrypt && crypt.decrypt != sessions[0]) ctx.decryptNonce = crypt.decrypt->nonce_tpm();
+            if (crypt.encrypt && crypt.encrypt != sessions[0] && crypt.encrypt != crypt.decrypt)
+                ctx.encryptNonce = crypt.encrypt->nonce_tpm();
         }
-        marshal(auth_area, sessions[i]->authorize(ctx));
+        marshal(area, sessions[i]->authorize(ctx));
     }
+    return area.take();
+}
+
+}  // namespace
+
+bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes params, bool first_param_sized,
+                       std::span<Session* const> extra, std::vector<Session*>& sessions) {
+    sessions.clear();
+    const std::vector<TPM2B_NAME> names = names_and_sessions(cc, handles, extra, sessions);
+    const crypt_sessions crypt = begin_sessions(cc, sessions);
+    if (crypt.decrypt) {
+        if (!first_param_sized)
+            throw error(errc::usage, "command " + hex32(cc) + " cannot use parameter encryption: its first "
+                        "parameter is not a sized buffer", 0, cc);
+        crypt.decrypt->encrypt_parameter(first_sized_data(params, "command parameters"));
+    }
+    const bytes auth_area = authorization_area(cc, names, params, sessions, crypt);
 
     Writer w;
     w.u16(sessions.empty() ? TPM_ST_NO_SESSIONS : TPM_ST_SESSIONS);
@@ -101,7 +126,7 @@ bytes assemble_command(TPM_CC cc, std::vector<handle_slot>& handles, bytes param
     for (const auto& h : handles) w.u32(h.handle);
     if (!sessions.empty()) {
         w.u32(static_cast<std::uint32_t>(auth_area.size()));
-        w.raw(auth_area.buffer());
+        w.raw(auth_area);
     }
     w.raw(params);
     bytes out = w.take();

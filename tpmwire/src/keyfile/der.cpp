@@ -16,7 +16,14 @@ std::string tag_name(byte tag) {
         case SEQUENCE: return "SEQUENCE";
         default: break;
     }
-    if ((tag & 0xE0) == 0xA0 && (tag & 0x1F) != 0x1F) return "[" + std::to_string(tag & 0x1F) + "]";
+    // Appended piece by piece: "[" + std::to_string(…) trips g++ 12's
+    // -Wrestrict at -O3 (GCC bug 105329).
+    if ((tag & 0xE0) == 0xA0 && (tag & 0x1F) != 0x1F) {
+        std::string out = "[";
+        out += std::to_string(tag & 0x1F);
+        out += ']';
+        return out;
+    }
     static constexpr char hex[] = "0123456789abcdef";
     return std::string("tag 0x") + hex[tag >> 4] + hex[tag & 0xF];
 }
@@ -111,10 +118,13 @@ std::string decode_oid(bytes_view c, std::string_view what) {
         if (first) {
             // X.690 §8.19.4: the first subidentifier packs the first two arcs.
             std::uint64_t top = arc < 40 ? 0 : arc < 80 ? 1 : 2;
-            out = std::to_string(top) + "." + std::to_string(arc - top * 40);
+            out = std::to_string(top);
+            out += '.';
+            out += std::to_string(arc - top * 40);  // appended: see tag_name()
             first = false;
         } else {
-            out += "." + std::to_string(arc);
+            out += '.';
+            out += std::to_string(arc);
         }
         arc = 0;
     }

@@ -174,6 +174,22 @@ bytes utf8_der(const std::string& s, std::string_view what) {
     return out;
 }
 
+// Optional [n] EXPLICIT fields, each at most once and in ascending order.
+void read_optional_fields(tss2_private_key& key, der::reader& in) {
+    int previous = -1;
+    while (!in.empty() && (in.peek_tag() & 0xC0) == 0x80) {
+        byte tag = in.peek_tag();
+        unsigned n = tag & 0x1F;
+        if (n > last_field) fail("unknown field " + der::tag_name(tag));
+        if ((tag & 0x20) == 0) fail(std::string(field_names[n]) + " must be EXPLICIT (constructed), not IMPLICIT");
+        if (static_cast<int>(n) <= previous)
+            fail(std::string(field_names[n]) + " is repeated or out of order");
+        previous = static_cast<int>(n);
+        der::reader f = in.enter(tag, field_names[n]);
+        read_optional_field(key, n, f);
+    }
+}
+
 }  // namespace
 
 tss2_private_key parse_tss2_key_der(bytes_view input) {
@@ -189,21 +205,7 @@ tss2_private_key parse_tss2_key_der(bytes_view input) {
         fail("not a TSS2 PRIVATE KEY (first field is " + der::tag_name(in.peek_tag()) +
              ", not an OBJECT IDENTIFIER)");
     read_type(key, in.next(der::OBJECT_IDENTIFIER, "type"));
-
-    // Optional [n] EXPLICIT fields, each at most once and in ascending order.
-    int previous = -1;
-    while (!in.empty() && (in.peek_tag() & 0xC0) == 0x80) {
-        byte tag = in.peek_tag();
-        unsigned n = tag & 0x1F;
-        if (n > last_field) fail("unknown field " + der::tag_name(tag));
-        if ((tag & 0x20) == 0) fail(std::string(field_names[n]) + " must be EXPLICIT (constructed), not IMPLICIT");
-        if (static_cast<int>(n) <= previous)
-            fail(std::string(field_names[n]) + " is repeated or out of order");
-        previous = static_cast<int>(n);
-        der::reader f = in.enter(tag, field_names[n]);
-        read_optional_field(key, n, f);
-    }
-
+    read_optional_fields(key, in);
     key.parent = der::decode_uint32(in.next(der::INTEGER, "parent"), "parent");
 
     bytes_view pub = in.next(der::OCTET_STRING, "pubkey");

@@ -102,9 +102,9 @@ curve curve_of(TPM_ECC_CURVE id) {
     }
 }
 
-// The curve's group, built once per process: EC_GROUP_new_by_curve_name
-// costs ≈ 25 µs, a tenth of a P-256 encapsulation. OpenSSL only reads a group
-// during arithmetic, so threads share it.
+// The curve's group, built once per process: EC_GROUP_new_by_curve_name is
+// a visible share of an encapsulation (bench/README.md). OpenSSL only reads a
+// group during arithmetic, so threads share it.
 const EC_GROUP* group_of(const curve& c) {
     auto make = [](int nid) { return EC_GROUP_new_by_curve_name(nid); };
     const EC_GROUP* g = nullptr;

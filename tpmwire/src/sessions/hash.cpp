@@ -13,10 +13,9 @@ namespace {
 // Digests are fetched once per process and algorithm: a legacy
 // EVP_sha256() is re-fetched from the provider tables on every
 // EVP_DigestInit_ex. Each thread then reuses one digest context: re-initialising
-// a context with the digest it already holds allocates nothing, which makes
-// SHA-256 of a short input ≈ 0.27 µs instead of 0.44 µs, and HMAC built on it
-// ≈ 0.6 µs instead of 2.2 µs through EVP_MAC (duplicate, init, free). A
-// session command computes two HMACs and two hashes.
+// a context with the digest it already holds allocates nothing, unlike
+// EVP_MAC's duplicate, init, free per HMAC (bench/README.md). A session
+// command computes two HMACs and two hashes.
 const EVP_MD* digest_for(TPMI_ALG_HASH alg) {
     auto fetch = [](const char* name) { return EVP_MD_fetch(nullptr, name, nullptr); };
     const EVP_MD* md = nullptr;

@@ -1,37 +1,52 @@
 // The coroutine TPM client: `co_await tpm.execute(cmd)`.
 //
 // This is the one place where, for every command:
-//   - the deadline is applied (per command, key-generating commands get a
-//     longer one, and never past the caller's overall deadline); on expiry
-//     the transport is closed so a late reply is never taken as the answer
-//     to a later command;
+//   - the deadline is applied (per command, longer for commands with the
+//     creates_key trait, and never past the caller's overall deadline); on
+//     expiry the transport is closed so a late reply is never taken as the
+//     answer to a later command;
 //   - TPM_RC_RETRY / YIELDED / TESTING are retried with a short, bounded
 //     backoff inside that deadline (authorization failures never are);
 //   - sessions authorize the command and verify the response;
 //   - transient objects and sessions the TPM creates for us are tracked, so
 //     flush_tracked() can leave the TPM as it was on every path.
+//
+// Nothing here switches on the command: what differs between commands is a
+// trait on its struct (commands.hpp).
 #pragma once
 
-#include "tpmwire/client/deadline.hpp"
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include "tpmwire/commands/commands.hpp"
 #include "tpmwire/transports/transport.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 
+// g++ (12 here; later versions unverified) destroys an aggregate temporary
+// written inside a co_await expression twice, a double free. On g++ the
+// rvalue overloads that would take one are deleted, so `co_await
+// tpm.execute(HMAC{...})` is a compile error there; clang takes it.
+#if defined(__GNUC__) && !defined(__clang__)
+#define TPMWIRE_REFUSE_COAWAIT_TEMPORARIES 1
+#else
+#define TPMWIRE_REFUSE_COAWAIT_TEMPORARIES 0
+#endif
+
 namespace tpmwire {
 
 struct client_options {
-    // Deadline of each TPM command (the CLI's --timeout).
+    // Deadline of each TPM command.
     std::chrono::milliseconds command_timeout{2000};
-    // CreatePrimary, Create, Load and Import get at least this much: an RSA
-    // primary can take seconds on a discrete TPM.
+    // Commands with the creates_key trait (CreatePrimary, Create, Load,
+    // Import) get at least this much: an RSA primary can take seconds on a
+    // discrete TPM.
     std::chrono::milliseconds key_generation_timeout{30000};
     // No command's deadline goes past this (the whole run's deadline).
     std::chrono::steady_clock::time_point overall_deadline = std::chrono::steady_clock::time_point::max();
@@ -53,45 +68,14 @@ public:
     client(const client&) = delete;
     client& operator=(const client&) = delete;
 
-    // Commands are passed as named objects: g++ 12 destroys an aggregate
-    // temporary created inside a co_await expression twice (a double free),
-    // so `co_await tpm.execute(HMAC{...})` is made a compile error.
+#if TPMWIRE_REFUSE_COAWAIT_TEMPORARIES
     template <tpm_command C>
     net::awaitable<typename C::response> execute(C&& cmd, std::span<Session* const> extra = {}) = delete;
-
+#endif
+    // Sends `cmd` under its deadline, resends it while the TPM asks to, and
+    // returns the decoded response. One command at a time per client.
     template <tpm_command C>
-    net::awaitable<typename C::response> execute(const C& cmd, std::span<Session* const> extra = {}) {
-        if (busy_) throw error(errc::usage, std::string(C::name) + " issued while another command is running", 0,
-                               C::command_code);
-        busy_ = true;
-        struct idle_on_exit {
-            bool& flag;
-            ~idle_on_exit() { flag = false; }
-        } guard{busy_};
-
-        const auto budget = timeout_for(C::command_code);
-        const auto deadline = std::min(std::chrono::steady_clock::now() + budget, options_.overall_deadline);
-        auto backoff = std::chrono::milliseconds(5);
-        for (;;) {
-            std::vector<Session*> sessions;
-            bytes command = encode(cmd, sessions, extra);
-            bytes response = co_await exchange(command, deadline, budget, C::name);
-            bool retry = false;
-            try {
-                auto rsp = decode(cmd, response, sessions);
-                after_success(cmd, rsp, sessions);
-                co_return rsp;
-            } catch (const error& e) {
-                retry = e.kind() == errc::tpm && is_retryable(e.rc()) &&
-                        std::chrono::steady_clock::now() + backoff < deadline;
-                if (!retry) throw;
-            }
-            ++retries_;
-            net::steady_timer pause(ex_, backoff);
-            co_await pause.async_wait(net::use_awaitable);
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
-        }
-    }
+    net::awaitable<typename C::response> execute(const C& cmd, std::span<Session* const> extra = {});
 
     // Runs `body`, then flushes every transient object and session created
     // while it ran, on success and on every error path; rethrows the error.
@@ -158,25 +142,20 @@ public:
     net::any_io_executor get_executor() const { return ex_; }
 
 private:
-    std::chrono::milliseconds timeout_for(TPM_CC cc) const {
-        switch (cc) {
-            case TPM_CC_CreatePrimary:
-            case TPM_CC_Create:
-            case TPM_CC_Load:
-            case TPM_CC_Import:
-                return std::max(options_.command_timeout, options_.key_generation_timeout);
-            default:
-                return options_.command_timeout;
-        }
+    template <tpm_command C>
+    std::chrono::milliseconds timeout_for() const {
+        if constexpr (creates_key<C>) return std::max(options_.command_timeout, options_.key_generation_timeout);
+        return options_.command_timeout;
     }
 
     // The deadline of one command: a watchdog timer that, if the deadline
     // passes, closes the transport, which makes the pending transact() fail.
     //
     // Arming a timer costs a timerfd_settime(2) whenever it becomes the
-    // earliest one, ≈ 2 µs of a 25 µs command on swtpm, so the watchdog is
-    // lazy: one timer per client, left running from command to command, and
-    // moved only when a command's deadline is earlier than where it is set.
+    // earliest one, a visible share of a command on swtpm (bench/README.md),
+    // so the watchdog is lazy: one timer per client, left running from
+    // command to command, and moved only when a command's deadline is
+    // earlier than where it is set.
     // When it fires early (a later command with a later deadline is running)
     // it re-arms for that deadline. A posted check stops it once the client
     // is idle, so that it never keeps io_context::run() from returning.
@@ -238,23 +217,25 @@ private:
             });
         }
         if (w.expired) {
+            // Stable text: a program appends which of its settings changes it.
             bool overall = deadline == options_.overall_deadline;
             throw error(errc::timeout,
                         std::string(name) + " did not complete within " +
                             (overall ? std::string("the overall deadline")
-                                     : std::to_string(budget.count()) + " ms") +
-                            " (" + transport_->describe() + "); the TPM is hung or busy, check it and --timeout",
+                                     : "the command deadline of " + std::to_string(budget.count()) + " ms") +
+                            " (" + transport_->describe() + "); the TPM is hung or busy",
                         0, 0);
         }
         if (failure) std::rethrow_exception(failure);
         co_return response;
     }
 
-    template <class C>
+    // Handles the response created are tracked; those the command consumed,
+    // and sessions it ended (continueSession clear), no longer are.
+    template <tpm_command C>
     void after_success(const C& cmd, typename C::response& rsp, const std::vector<Session*>& sessions) {
         std::apply([&](auto&... h) { (track(h), ...); }, rsp.handles());
-        if constexpr (std::is_same_v<C, FlushContext>) untrack(cmd.flushHandle);
-        if constexpr (std::is_same_v<C, SequenceComplete>) untrack(cmd.sequenceHandle.handle);
+        for (TPM_HANDLE h : consumed_handles(cmd)) untrack(h);
         for (Session* s : sessions)
             if (!(s->attributes() & TPMA_SESSION_continueSession)) untrack(s->handle());
     }
@@ -275,5 +256,50 @@ private:
     net::steady_timer watchdog_timer_;
     std::shared_ptr<watchdog> watchdog_;
 };
+
+template <tpm_command C>
+net::awaitable<typename C::response> client::execute(const C& cmd, std::span<Session* const> extra) {
+    if (busy_) throw error(errc::usage, std::string(C::name) + " issued while another command is running", 0,
+                           C::command_code);
+    busy_ = true;
+    struct idle_on_exit {
+        bool& flag;
+        ~idle_on_exit() { flag = false; }
+    } guard{busy_};
+
+    const auto budget = timeout_for<C>();
+    const auto deadline = std::min(std::chrono::steady_clock::now() + budget, options_.overall_deadline);
+    auto backoff = std::chrono::milliseconds(5);
+    for (;;) {
+        std::vector<Session*> sessions;
+        bytes command = encode(cmd, sessions, extra);
+        bytes response = co_await exchange(command, deadline, budget, C::name);
+        bool retry = false;
+        try {
+            auto rsp = decode(cmd, response, sessions);
+            after_success(cmd, rsp, sessions);
+            co_return rsp;
+        } catch (const error& e) {
+            retry = e.kind() == errc::tpm && is_retryable(e.rc()) &&
+                    std::chrono::steady_clock::now() + backoff < deadline;
+            if (!retry) throw;
+        }
+        ++retries_;
+        net::steady_timer pause(ex_, backoff);
+        co_await pause.async_wait(net::use_awaitable);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(200));
+    }
+}
+
+// Opt-in, for programs with many translation units: with
+// TPMWIRE_EXTERN_CLIENT defined, execute() for the command set is not
+// compiled where it is called but once, where <tpmwire/client/instances.hpp>
+// is included. Without it the client stays header-only; both may be mixed.
+#ifdef TPMWIRE_EXTERN_CLIENT
+#define TPMWIRE_DETAIL_EXTERN_EXECUTE(C) \
+    extern template net::awaitable<C::response> client::execute<C>(const C&, std::span<Session* const>);
+TPMWIRE_COMMANDS(TPMWIRE_DETAIL_EXTERN_EXECUTE)
+#undef TPMWIRE_DETAIL_EXTERN_EXECUTE
+#endif
 
 }  // namespace tpmwire

@@ -9,7 +9,6 @@
 namespace tpmwire {
 
 // Starts a session; the client tracks its handle until it is flushed.
-// `params` must be a named object (see client::execute on g++ 12).
 inline net::awaitable<std::unique_ptr<AuthSession>> start_session(client& tpm, const AuthSession::parameters& params) {
     auto [session, command] = AuthSession::prepare(params);
     auto rsp = co_await tpm.execute(command);
@@ -17,7 +16,9 @@ inline net::awaitable<std::unique_ptr<AuthSession>> start_session(client& tpm, c
     co_return std::move(session);
 }
 
+#if TPMWIRE_REFUSE_COAWAIT_TEMPORARIES  // see client.hpp
 net::awaitable<std::unique_ptr<AuthSession>> start_session(client&, AuthSession::parameters&&) = delete;
+#endif
 
 // TPM2_PolicyAuthValue, and the session remembers the HMAC now includes the authValue.
 inline net::awaitable<void> policy_auth_value(client& tpm, AuthSession& session) {

@@ -14,6 +14,11 @@
 //                         auto params() { return std::tie(outHMAC); } };
 //   };
 //
+// and optionally traits the client reads instead of switching on the code:
+//
+//   static constexpr bool creates_key = true;   // key_generation_timeout applies
+//   std::array<TPM_HANDLE, 1> consumed() const; // handles a success flushes
+//
 // encode() lays out header, handles, authorization area and parameters, and
 // lets each session encrypt and authorize; decode() checks the header, the
 // response HMACs and decrypts before unmarshalling. Nothing here does I/O.
@@ -22,6 +27,7 @@
 #include "tpmwire/commands/session.hpp"
 #include "tpmwire/marshal/rc.hpp"
 
+#include <array>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -57,6 +63,19 @@ concept tpm_command = requires(const C& c) {
     c.handles();
     c.params();
 };
+
+// The command's creates_key trait (false when it declares none).
+template <tpm_command C>
+inline constexpr bool creates_key = requires { requires C::creates_key; };
+
+// The handles `cmd` flushes when it succeeds (none unless it declares consumed()).
+template <tpm_command C>
+auto consumed_handles(const C& cmd) {
+    if constexpr (requires { cmd.consumed(); })
+        return cmd.consumed();
+    else
+        return std::array<TPM_HANDLE, 0>{};
+}
 
 namespace detail {
 

@@ -3,9 +3,13 @@
 // nested type. Field names are the spec's.
 //
 // Usage (with the coroutine client):
-//   auto rsp = co_await tpm.execute(HMAC{.handle = {key, keyName, &session},
-//                                        .buffer = TPM2B_MAX_BUFFER(data),
-//                                        .hashAlg = TPM_ALG_SHA256});
+//   const HMAC hmac{.handle = {key, keyName, &session},
+//                   .buffer = TPM2B_MAX_BUFFER(data),
+//                   .hashAlg = TPM_ALG_SHA256};
+//   auto rsp = co_await tpm.execute(hmac);
+//
+// A command is complete here: traits (command.hpp) sit on its struct, and
+// TPMWIRE_COMMANDS at the end lists it for the client's instantiations.
 #pragma once
 
 #include "tpmwire/commands/command.hpp"
@@ -80,6 +84,7 @@ struct ReadPublic {
 struct CreatePrimary {
     static constexpr TPM_CC command_code = TPM_CC_CreatePrimary;
     static constexpr std::string_view name = "TPM2_CreatePrimary";
+    static constexpr bool creates_key = true;  // an RSA primary takes seconds on some TPMs
     AuthHandle primaryHandle{TPM_RH_OWNER};
     TPM2B_SENSITIVE_CREATE inSensitive;
     TPM2B_PUBLIC inPublic;
@@ -102,6 +107,7 @@ struct CreatePrimary {
 struct Create {
     static constexpr TPM_CC command_code = TPM_CC_Create;
     static constexpr std::string_view name = "TPM2_Create";
+    static constexpr bool creates_key = true;
     AuthHandle parentHandle;
     TPM2B_SENSITIVE_CREATE inSensitive;
     TPM2B_PUBLIC inPublic;
@@ -123,6 +129,7 @@ struct Create {
 struct Load {
     static constexpr TPM_CC command_code = TPM_CC_Load;
     static constexpr std::string_view name = "TPM2_Load";
+    static constexpr bool creates_key = true;  // the TPM checks the private area
     AuthHandle parentHandle;
     TPM2B_PRIVATE inPrivate;
     TPM2B_PUBLIC inPublic;
@@ -139,6 +146,7 @@ struct Load {
 struct Import {
     static constexpr TPM_CC command_code = TPM_CC_Import;
     static constexpr std::string_view name = "TPM2_Import";
+    static constexpr bool creates_key = true;
     AuthHandle parentHandle;
     TPM2B_DATA encryptionKey;
     TPM2B_PUBLIC objectPublic;
@@ -204,6 +212,7 @@ struct SequenceComplete {
     TPM_HANDLE hierarchy = TPM_RH_NULL;
     auto handles() const { return std::tie(sequenceHandle); }
     auto params() const { return std::tie(buffer, hierarchy); }
+    std::array<TPM_HANDLE, 1> consumed() const { return {sequenceHandle.handle}; }
     struct response {
         TPM2B_DIGEST result;
         TPMT_TK_HASHCHECK validation;
@@ -220,6 +229,7 @@ struct FlushContext {
     TPM_HANDLE flushHandle = 0;  // a parameter, not a handle, in the spec
     auto handles() const { return std::tie(); }
     auto params() const { return std::tie(flushHandle); }
+    std::array<TPM_HANDLE, 1> consumed() const { return {flushHandle}; }
     using response = no_response;
 };
 
@@ -412,3 +422,12 @@ struct PolicyGetDigest {
 };
 
 }  // namespace tpmwire
+
+// Every command above, once: X(name) for each. The client's explicit
+// instantiations (client/instances.hpp) are generated from this list.
+#define TPMWIRE_COMMANDS(X) \
+    X(Startup) X(GetCapability) X(GetRandom) X(ReadPublic) X(CreatePrimary) X(Create) X(Load) X(Import) \
+    X(HMAC) X(HMAC_Start) X(SequenceUpdate) X(SequenceComplete) X(FlushContext) X(ContextSave) X(ContextLoad) \
+    X(EvictControl) X(PCR_Read) X(PCR_Extend) X(StartAuthSession) X(PolicyRestart) X(PolicyPCR) \
+    X(PolicyAuthValue) X(PolicyPassword) X(PolicyCommandCode) X(PolicySecret) X(PolicyOR) \
+    X(PolicyDuplicationSelect) X(PolicyGetDigest)

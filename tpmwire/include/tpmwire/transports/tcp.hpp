@@ -52,7 +52,7 @@ public:
         // The connect left the socket registered with the event loop for
         // writability too, and Asio never drops that: every ACK of a command
         // would then wake the loop once, for nothing, while the TPM works
-        // (≈ 10 % of a 25 µs command on swtpm). The same descriptor, adopted
+        // (bench/README.md). The same descriptor, adopted
         // afresh, is registered for reading only.
         net::ip::tcp::socket readable(ex_, connected.protocol(), socket.release());
         readable.non_blocking(true);  // transact() writes directly and must never block

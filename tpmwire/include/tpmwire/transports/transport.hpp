@@ -1,9 +1,9 @@
 // The transport interface: send one command, receive one whole response.
 //
 // Transports know nothing of deadlines or retries; the client applies both
-// in one place. A transport must tolerate cancellation of transact() (the
-// client races it against a timer) and close() at any time; after close()
-// the client calls reopen() before the next command.
+// in one place. A transport must tolerate close() at any time (the client's
+// deadline closes it while transact() waits); after close() the next
+// transact() reopens the connection itself.
 //
 // Header-only, Boost.Asio; tpmwire defines no Asio configuration macros.
 #pragma once
@@ -36,6 +36,7 @@ public:
     // response must never be read as the answer to a later command.
     virtual void close() noexcept = 0;
     virtual bool is_open() const noexcept = 0;
+    // (Re)connects; transact() calls it when the transport is closed.
     virtual net::awaitable<void> reopen() = 0;
     // "swtpm at 127.0.0.1:2321" or "/dev/tpmrm0", for messages.
     virtual std::string describe() const = 0;
@@ -59,9 +60,9 @@ inline std::uint32_t response_size(bytes_view header) {
 }
 
 // A transport's receive buffer, allocated (and zeroed) once per transport
-// rather than per command: a fresh 4 KiB (TCP) or 64 KiB (device) buffer,
-// zeroed on allocation and wiped on release, costs 0.3 µs / 5 µs a command.
-// Only the bytes a response used are copied out and wiped.
+// rather than per command: a fresh 4 KiB (TCP) or 64 KiB (device) buffer
+// would be zeroed on allocation and wiped on release every time. Only the
+// bytes a response used are copied out and wiped.
 class receive_buffer {
 public:
     explicit receive_buffer(std::size_t capacity) : capacity_(capacity) {}

@@ -1,6 +1,5 @@
-// tpmwire::run_until: the one way tpmwire runs an awaitable under a deadline.
-#include "tpmwire/client/deadline.hpp"
-#include "tpmwire/error.hpp"
+// atpc::runner::run_until: an awaitable under the run's deadline.
+#include "runner/run_until.hpp"
 #include "support/exception_count.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,12 +15,14 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 
 namespace {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
+using atpc::runner::run_until;
 
 // An operation that takes `d` and then yields 42 (or fails, or never ends
 // when `d` is long), waiting without ever throwing itself.
@@ -34,7 +35,7 @@ net::awaitable<int> answer_after(clock_type::duration d) {
 
 net::awaitable<int> fail_at_once() {
     co_await net::post(co_await net::this_coro::executor, net::use_awaitable);
-    throw tpmwire::error(tpmwire::errc::transport, "the TPM went away");
+    throw std::runtime_error("the TPM went away");
     co_return 0;
 }
 
@@ -60,12 +61,12 @@ outcome<T> run(net::io_context& io, net::awaitable<std::optional<T>> a) {
 TEST_CASE("run_until returns the operation's value and creates no exception on the way") {
     net::io_context io;
     // Warm-up: the first run initialises lazily built Asio state.
-    auto warm = run(io, tpmwire::run_until(answer_after(1ms), clock_type::now() + 5s));
+    auto warm = run(io, run_until(answer_after(1ms), clock_type::now() + 5s));
     REQUIRE(warm.value);
     io.restart();
 
     const int before = test::exceptions_created_on_this_thread();
-    auto out = run(io, tpmwire::run_until(answer_after(5ms), clock_type::now() + 5s));
+    auto out = run(io, run_until(answer_after(5ms), clock_type::now() + 5s));
     const int created = test::exceptions_created_on_this_thread() - before;
     REQUIRE_FALSE(out.failure);
     REQUIRE(out.value);
@@ -78,7 +79,7 @@ TEST_CASE("run_until returns the operation's value and creates no exception on t
 TEST_CASE("run_until gives no value once the deadline passes, and stops waiting for the operation") {
     net::io_context io;
     const auto start = clock_type::now();
-    auto out = run(io, tpmwire::run_until(answer_after(30s), start + 50ms));
+    auto out = run(io, run_until(answer_after(30s), start + 50ms));
     const auto took = clock_type::now() - start;
     REQUIRE_FALSE(out.failure);
     REQUIRE(out.value);
@@ -90,17 +91,17 @@ TEST_CASE("run_until gives no value once the deadline passes, and stops waiting 
 TEST_CASE("run_until passes an early failure on at once, not at the deadline") {
     net::io_context io;
     const auto start = clock_type::now();
-    auto out = run(io, tpmwire::run_until(fail_at_once(), start + 10s));
+    auto out = run(io, run_until(fail_at_once(), start + 10s));
     CHECK(clock_type::now() - start < 5s);
     REQUIRE(out.failure);
-    REQUIRE_THROWS_AS(std::rethrow_exception(out.failure), tpmwire::error);
+    REQUIRE_THROWS_AS(std::rethrow_exception(out.failure), std::runtime_error);
 }
 
 TEST_CASE("run_until cancelled from outside fails with operation_aborted, not as a timeout") {
     net::io_context io;
     net::cancellation_signal cancel;
     outcome<int> out;
-    net::co_spawn(io, tpmwire::run_until(answer_after(30s), clock_type::now() + 30s),
+    net::co_spawn(io, run_until(answer_after(30s), clock_type::now() + 30s),
                   net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, std::optional<int> v) {
                       if (e) out.failure = e;
                       else out.value = v;

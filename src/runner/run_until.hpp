@@ -1,4 +1,4 @@
-// Running an awaitable under a deadline, the one way tpmwire does it.
+// Running an awaitable under a deadline (the run's, in bounded_run.hpp).
 //
 // Boost 1.81's Asio has no cancel_after, so the operation is raced against a
 // steady_timer with awaitable_operators' `||`. That operator waits for the
@@ -22,7 +22,7 @@
 #include <utility>
 #include <variant>
 
-namespace tpmwire {
+namespace atpc::runner {
 
 namespace net = boost::asio;
 
@@ -66,4 +66,4 @@ net::awaitable<std::optional<T>> run_until(net::awaitable<T> op, std::chrono::st
     co_return std::move(result.value);
 }
 
-}  // namespace tpmwire
+}  // namespace atpc::runner
