@@ -65,10 +65,10 @@ std::string failures_counted(const tpmwire::error& e, const progress& p) {
 atpc::error explain(const tpmwire::error& e, const progress& p, std::string flow_hint) {
     const std::string step = p.step.empty() ? "talking to the TPM" : p.step;
     if (e.kind() == errc::timeout) {
-        // The flag is this program's, not the library's: name it once.
-        const std::string more = std::string_view(e.what()).find("--timeout") == std::string_view::npos
-                                     ? "; check the TPM, or allow more time with --timeout"
-                                     : "";
+        // tpmwire names the deadline that fired; the flag that moves it is ours.
+        const bool overall = std::string_view(e.what()).find("overall deadline") != std::string_view::npos;
+        const std::string more = overall ? "; check the TPM, or allow the whole run more time with --deadline"
+                                         : "; check the TPM, or allow each command more time with --timeout";
         return atpc::error(fault::timeout, "TPM: " + step + ": " + e.what() + more + p.irreversible);
     }
     if (e.kind() != errc::tpm) return atpc::error(fault::tpm, "TPM: " + step + ": " + e.what() + p.irreversible);

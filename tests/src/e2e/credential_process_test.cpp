@@ -239,6 +239,7 @@ TEST_CASE("a hung TPM fails within --timeout and --deadline, not at the SDK's 60
     auto r = w.program({"--persistentHandle=0x81010002", "--timeout=1s"});
     w.sw.resume();
     check_failure(r, "did not complete within the command deadline of 1000 ms");
+    CHECK_THAT(r.err, Catch::Contains("allow each command more time with --timeout"));
     CHECK(r.elapsed < 3s);
 
     w.sw.pause();
