@@ -48,7 +48,7 @@ cmake -S "$here/consumer" -B "$work/sub" -DTPMWIRE_SOURCE="$tpmwire_src" -DCMAKE
 cmake --build "$work/sub" -j2 --target core_only >/dev/null
 "$work/sub/core_only" >/dev/null
 
-cmake -S "$tpmwire_src" -B "$work/lib" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+cmake -S "$tpmwire_src" -B "$work/lib" -DCMAKE_BUILD_TYPE=Release -DTPMWIRE_WERROR=ON -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
 cmake --build "$work/lib" -j2 >/dev/null
 cmake --install "$work/lib" >/dev/null
 cmake -S "$here/consumer" -B "$work/pkg" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
