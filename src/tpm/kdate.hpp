@@ -39,13 +39,16 @@ struct kdate_result {
 
 // Runs the TPM part and flushes what it created, whatever happens. Throws
 // atpc::error(fault::tpm) with one line saying what failed and what to check.
+// `serialize_da`, if set, is awaited once before the lockout guard reads the
+// dictionary-attack counter (kdate_from takes the per-TPM lock there).
 boost::asio::awaitable<kdate_result> compute_kdate(tpmwire::client& tpm, const key_plan& plan, std::string date,
-                                                   trace_fn trace);
+                                                   trace_fn trace,
+                                                   std::function<boost::asio::awaitable<void>()> serialize_da = {});
 
 // The whole TPM part as the credential flow and whoami run it: the per-TPM
-// lock (TPMs without a resource manager), a client with `timeout` per
-// command and nothing past `deadline`, then compute_kdate. `locked` runs once
-// the lock is held.
+// lock (lock.hpp: the whole run without a resource manager, else from the
+// lockout guard on), a client with `timeout` per command and nothing past
+// `deadline`, then compute_kdate. `locked` runs once the TPM is ours to use.
 boost::asio::awaitable<kdate_result> kdate_from(const key_plan& plan, std::chrono::milliseconds timeout,
                                                 std::chrono::steady_clock::time_point deadline, std::string date,
                                                 trace_fn trace, std::function<void()> locked = {});

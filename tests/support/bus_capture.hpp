@@ -33,6 +33,19 @@ struct bus_record {
                 ++n;
         return n;
     }
+    // Codes of the commands the TPM answered, in order: a command resent at
+    // the TPM's request (see retries()) counts once.
+    std::vector<std::uint32_t> answered_codes() const {
+        std::vector<std::uint32_t> out;
+        const auto all = command_codes();
+        for (std::size_t i = 0; i < all.size() && i < responses.size(); ++i) {
+            const auto& r = responses[i];
+            const bool resend = r.size() == 10 && r[6] == 0 && r[7] == 0 && r[8] == 0x09 &&
+                                (r[9] == 0x22 || r[9] == 0x08 || r[9] == 0x0A);
+            if (!resend) out.push_back(all[i]);
+        }
+        return out;
+    }
     // Command codes sent, in order.
     std::vector<std::uint32_t> command_codes() const {
         std::vector<std::uint32_t> out;

@@ -33,6 +33,8 @@ tss2_private_key key_file(const atpc::tpm::imported_key& k) {
     f.parent = k.file_parent;
     f.pubkey = k.pub;
     f.privkey = k.priv;
+    // As import writes it: its keys are noDA exactly when they have no password.
+    f.emptyAuth = (k.pub.publicArea.objectAttributes & TPMA_OBJECT_noDA) != 0;
     return f;
 }
 
@@ -134,6 +136,8 @@ TEST_CASE("password and PCR policy: authPolicy equals tpm2-tools' trial policy, 
 
     p.key_auth = to_bytes("wrong");
     CHECK_THAT(l.kdate(p, kd), Catch::Contains("wrong password"));
+    // swtpm allows 3 failures: after one, the default reserve (2) would refuse to try again.
+    p.lockout_reserve = 1;
     p.key_auth = to_bytes("pass123");
     l.tool({"tpm2_pcrextend", "23:sha256=" + std::string(64, 'a')});
     CHECK_THAT(l.kdate(p, kd), Catch::Contains("PCR policy not satisfied"));
