@@ -67,9 +67,10 @@ bool still_linked(int fd, const std::string& path) {
 
 }  // namespace
 
-std::pair<std::string, std::string> tpm_lock::file_for(const tpmwire::tpm_address& address, const env_lookup& env) {
+std::pair<std::string, std::string> tpm_lock::file_for(const tpmwire::tpm_address& address, const env_lookup& env,
+                                                     bool root) {
     const std::string name = fmt::format("aws-tpm-process-credential-{:016x}.lock", fnv1a(address.to_string()));
-    if (::geteuid() == 0 && is_directory("/run/lock")) return {"/run/lock/" + name, ""};
+    if (root && is_directory("/run/lock")) return {"/run/lock/" + name, ""};
     if (auto dir = runtime_directory(env); !dir.empty()) return {dir + "/" + name, ""};
     const std::string dir = files::state_directory(env);
     if (auto why = files::make_private_directory(dir); !why.empty()) return {"", why};
@@ -95,10 +96,12 @@ tpm_lock& tpm_lock::operator=(tpm_lock&& other) noexcept {
 
 tpm_lock::~tpm_lock() { release(); }
 
+bool tpm_lock::running_as_root() { return ::geteuid() == 0; }
+
 boost::asio::awaitable<tpm_lock> tpm_lock::acquire(const tpmwire::tpm_address& address,
                                                    std::chrono::steady_clock::time_point deadline, trace_fn trace,
-                                                   env_lookup env) {
-    auto [path, why] = file_for(address, env);
+                                                   env_lookup env, bool root) {
+    auto [path, why] = file_for(address, env, root);
     auto pause = std::chrono::milliseconds(2);
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     int fd = -1;

@@ -44,15 +44,20 @@ public:
 
     // Waits for the lock until `deadline` (atpc::error(fault::timeout) then).
     // Returns an empty lock when no usable lock file can be had (traced).
+    // `env` and `root` choose the directory (file_for).
     static boost::asio::awaitable<tpm_lock> acquire(const tpmwire::tpm_address& address,
                                                     std::chrono::steady_clock::time_point deadline,
-                                                    trace_fn trace = {}, env_lookup env = process_environment());
+                                                    trace_fn trace = {}, env_lookup env = process_environment(),
+                                                    bool root = running_as_root());
+    static bool running_as_root();
     bool held() const noexcept { return fd_ >= 0; }
     // The lock file's path ("" when not held).
     const std::string& path() const noexcept { return path_; }
 
-    // The lock file for `address`, or the reason there is none.
-    static std::pair<std::string, std::string> file_for(const tpmwire::tpm_address& address, const env_lookup& env);
+    // The lock file for `address`, or the reason there is none (`root`: the
+    // effective user is root).
+    static std::pair<std::string, std::string> file_for(const tpmwire::tpm_address& address, const env_lookup& env,
+                                                        bool root);
 
 private:
     tpm_lock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}

@@ -332,3 +332,25 @@ TEST_CASE("an occupied handle: refused without force, --force replaces an HMAC k
     auto unseal = l.sw.tool({"tpm2_unseal", "-c", "0x81000132"});
     CHECK(unseal.out == "a disk encryption key");
 }
+
+TEST_CASE("an owner password goes only in salted sessions: making the H-2 parent and EvictControl", "[swtpm]") {
+    lab l;
+    l.tool({"tpm2_changeauth", "-c", "o", "0wnerSecret"});
+    import_plan plan;
+    plan.persistent_handle = 0x81000120;
+    plan.parent_auth = to_bytes("0wnerSecret");  // the H-2 parent's hierarchy
+    plan.owner_auth = to_bytes("0wnerSecret");   // EvictControl
+    auto o = l.run_import(plan);
+    INFO(o.error);
+    REQUIRE(o.error.empty());
+    secret_hidden(o.bus);
+    CHECK_FALSE(o.bus.contains(as_bytes("0wnerSecret")));
+    const auto starts = o.bus.session_starts();
+    CHECK(starts.size() == 3);  // the owner for CreatePrimary, the Create, the owner for EvictControl
+    for (const auto& s : starts) {
+        CHECK(s.salt_size > 0);
+        CHECK(s.tpm_key != TPM_RH_NULL);
+    }
+    CHECK(o.key->persisted);
+    l.no_leaks();
+}

@@ -10,6 +10,7 @@
 #include "sigv4/signer.hpp"
 #include "files/pins.hpp"
 #include "tpm/kdate.hpp"
+#include "tpm/lock.hpp"
 
 #include "tpmwire/client/client.hpp"
 #include "tpmwire/keyfile/keyfile.hpp"
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 using namespace tpmwire;
+using atpc::tpm::hex_handle;
 using atpc::tpm::key_plan;
 
 namespace {
@@ -141,26 +143,17 @@ std::uint32_t be32(const bytes& b, std::size_t at) {
     return std::uint32_t(b[at]) << 24 | std::uint32_t(b[at + 1]) << 16 | std::uint32_t(b[at + 2]) << 8 | b[at + 3];
 }
 
-std::uint16_t be16(const bytes& b, std::size_t at) { return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]); }
-
 // Every StartAuthSession on the bus names a salt key (`salt_key`, or any
-// key but TPM_RH_NULL) and carries a non-empty encryptedSalt: a recording
-// then gives no way to the session keys, so neither to a password nor to an
-// encrypted kDate.
+// key but TPM_RH_NULL) and carries a non-empty encryptedSalt.
 void all_salted(const test::bus_record& bus, TPM_HANDLE salt_key = 0) {
-    std::size_t starts = 0;
-    for (const auto& c : bus.commands) {
-        if (c.size() < 22 || be32(c, 6) != TPM_CC_StartAuthSession) continue;
-        ++starts;
-        // header (10), tpmKey, bind, nonceCaller (TPM2B), encryptedSalt (TPM2B)
-        const std::size_t salt_at = 20 + be16(c, 18);
-        REQUIRE(c.size() >= salt_at + 2);
-        INFO("StartAuthSession " << starts);
-        CHECK(be16(c, salt_at) > 0);
-        if (salt_key) CHECK(be32(c, 10) == salt_key);
-        else CHECK(be32(c, 10) != TPM_RH_NULL);
+    const auto starts = bus.session_starts();
+    CHECK_FALSE(starts.empty());
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        INFO("StartAuthSession " << i + 1);
+        CHECK(starts[i].salt_size > 0);
+        if (salt_key) CHECK(starts[i].tpm_key == salt_key);
+        else CHECK(starts[i].tpm_key != TPM_RH_NULL);
     }
-    CHECK(starts > 0);
 }
 
 }  // namespace
@@ -371,6 +364,55 @@ TEST_CASE("a DA-protected key used without its password costs at most one failur
     l.no_leaks();
 }
 
+TEST_CASE("the DA lock is taken once, before the guard reads the counter, only when a failure could count", "[swtpm]") {
+    lab l;
+    struct mode {
+        TPM_HANDLE handle;
+        const char* password;
+        int locks;
+    };
+    for (const auto& m : {mode{0x81008005, "", 0}, mode{0x81008002, "", 1}, mode{0x81008003, "pass123", 1}}) {
+        INFO(hex_handle(m.handle));
+        auto p = l.plan();
+        p.persistent_handle = m.handle;
+        p.key_auth = to_bytes(m.password);
+        int locks = 0;
+        std::size_t commands_before_lock = 0;
+        net::io_context io;
+        client tpm(io.get_executor(), make_transport(io.get_executor(), p.address));
+        auto serialize = [&]() -> net::awaitable<void> {
+            ++locks;
+            commands_before_lock = tpm.commands_sent();
+            co_return;
+        };
+        auto k = test::run_coro(io, atpc::tpm::compute_kdate(tpm, p, date, {}, serialize));
+        CHECK(k.kdate == expected_kdate);
+        CHECK(locks == m.locks);
+        if (locks) CHECK(commands_before_lock + 2 < tpm.commands_sent());  // the counter read and the HMAC come after
+    }
+    l.no_leaks();
+}
+
+TEST_CASE("a run through kdate_from leaves no lock file behind", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81008003;
+    p.key_auth = to_bytes("pass123");
+    const std::string lock = atpc::tpm::tpm_lock::file_for(p.address, atpc::process_environment(),
+                                                           atpc::tpm::tpm_lock::running_as_root())
+                                 .first;
+    CHECK_THAT(lock, !Catch::StartsWith("/tmp/"));
+    std::string trace;
+    net::io_context io;
+    auto k = test::run_coro(io, atpc::tpm::kdate_from(p, std::chrono::seconds(5),
+                                                      std::chrono::steady_clock::now() + std::chrono::seconds(20), date,
+                                                      [&](const std::string& line) { trace += line + "\n"; }));
+    INFO(trace);
+    CHECK(k.kdate == expected_kdate);
+    CHECK_THAT(trace, !Catch::Contains("not serialized"));
+    CHECK_FALSE(std::filesystem::exists(lock));
+}
+
 TEST_CASE("a key file without emptyAuth (needs a password) and no password is refused before any TPM command", "[swtpm]") {
     lab l;
     auto p = l.plan();
@@ -381,6 +423,62 @@ TEST_CASE("a key file without emptyAuth (needs a password) and no password is re
     CHECK_THAT(refused.error, Catch::Contains("says its key needs a password") && Catch::Contains("TPM_KEY_AUTH"));
     CHECK(refused.bus.commands.empty());
     CHECK(l.lockout_counter() == 0);
+}
+
+TEST_CASE("a DA-protected parent key: its password salted, and the lockout guard runs before it is tried", "[swtpm]") {
+    lab l;
+    // A storage key with a password and without noDA, persisted; an HMAC key (noDA) under it.
+    l.tool({"tpm2_createprimary", "-C", "o", "-g", "sha256", "-G", "ecc", "-c", "storage.ctx", "-p", "parentpw", "-a",
+            "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|decrypt"});
+    l.tool({"tpm2_evictcontrol", "-C", "o", "-c", "storage.ctx", "0x81000110"});
+    l.flush_all();
+    l.tool({"tpm2_import", "-C", "0x81000110", "-P", "parentpw", "-G", "hmac", "-i", "hmac.key", "-u", "child.pub",
+            "-r", "child.priv", "-a", "sign|userwithauth|noda"});
+    l.flush_all();
+    l.tool({"tpm2_encodeobject", "-C", "0x81000110", "-P", "parentpw", "-u", "child.pub", "-r", "child.priv", "-o",
+            "child.pem"});
+    l.flush_all();
+    auto p = l.plan();
+    p.key_file = l.pem("child");
+    p.key_file_path = "child.pem";
+    p.parent_auth = to_bytes("parentpw");
+    auto o = l.run(p);
+    INFO(o.trace);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    const auto got = o.bus.answered_codes();
+    const auto load = std::find(got.begin(), got.end(), TPM_CC_Load + 0);
+    CHECK(std::count(got.begin(), load, TPM_CC_GetCapability + 0) == 2);  // the EK lookup, then the guard
+    all_salted(o.bus);
+    CHECK_FALSE(o.bus.contains(as_bytes("parentpw")));
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    l.no_leaks();
+
+    p.parent_auth = to_bytes("wrong-parent");
+    CHECK_THAT(l.run(p).error, Catch::Contains("wrong password for the parent key"));
+    CHECK(l.lockout_counter() == 1);
+    auto refused = l.run(p);
+    CHECK_THAT(refused.error, Catch::Contains("refusing to try the password of the parent key: 1 of 3"));
+    auto codes_sent = refused.bus.answered_codes();
+    CHECK(std::find(codes_sent.begin(), codes_sent.end(), TPM_CC_Load + 0) == codes_sent.end());
+    CHECK(l.lockout_counter() == 1);
+    l.no_leaks();
+}
+
+TEST_CASE("an ECC P-256 EK (template L-2) at 0x81010002 is preferred to swtpm's P-384 one and to the RSA EK", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});
+    l.tool({"tpm2_createek", "-G", "ecc", "-c", "0x81010002", "-u", "ek-p256.pub"});
+    l.flush_all();
+    auto p = l.plan();
+    p.persistent_handle = 0x81008003;
+    p.key_auth = to_bytes("pass123");
+    auto o = l.run(p);
+    INFO(o.trace);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    all_salted(o.bus, 0x81010002);
+    CHECK_THAT(l.pins(), Catch::Contains(" 0x81010002 ECC endorsement key (TCG template L-2)"));
+    l.no_leaks();
 }
 
 TEST_CASE("PCR policy key: salted policy session while PCR 23 is unchanged, then 'PCR policy not satisfied'", "[swtpm]") {
