@@ -1,14 +1,20 @@
 // kDate = HMAC("AWS4" + secret, YYYYMMDD), computed by the TPM.
 //
-// The TPM commands per mode (counted by the client, see bench/):
-//   handle, no password          ReadPublic, HMAC                                   2
-//   handle, password             ReadPublic, GetCapability (lockout guard, DA keys
-//                                only), StartAuthSession (bound to the key), HMAC   4
-//   handle, PCR policy           ReadPublic, StartAuthSession, PolicyPCR, HMAC      4
-//   key file (H2 parent)         CreatePrimary, Load, StartAuthSession (salted to
-//                                the primary), HMAC, FlushContext x2               6
+// The TPM commands per mode (README, "Security model", checked by
+// tests/src/tpm/kdate_modes_test.cpp; the salt key pinned):
+//   handle, no password, noDA      ReadPublic, HMAC                               2
+//   handle, no password, DA key    ReadPublic, GetCapability (lockout guard), HMAC 3
+//   handle, password               ReadPublic, ReadPublic (salt EK), GetCapability,
+//                                  StartAuthSession (salted), HMAC                 5
+//   handle, PCR policy             ReadPublic, ReadPublic (salt EK),
+//                                  StartAuthSession (salted), PolicyPCR, HMAC      5
+//   key file (H-2 parent)          CreatePrimary, Load, [GetCapability],
+//                                  StartAuthSession (salted to the parent), HMAC,
+//                                  FlushContext x2                                 6-7
+//   with the H-2 primary as salt key, CreatePrimary and FlushContext replace the
+//   EK's ReadPublic; the first run adds a GetCapability (the EK lookup);
 //   --tpm-session-encrypt-with-name adds ReadPublic of the EK (and CreatePrimary
-//                                of the EK when it is not persistent).
+//   of the EK when it is not persistent).
 // Sessions end with continueSession clear, so the TPM flushes them itself;
 // everything else created is flushed on every path.
 #pragma once
