@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "files/user_dirs.hpp"
 
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -126,7 +127,12 @@ boost::asio::awaitable<tpm_lock> tpm_lock::acquire(const tpmwire::tpm_address& a
                                             " busy until the deadline (--deadline)");
         }
         timer.expires_after(pause);
-        co_await timer.async_wait(boost::asio::use_awaitable);
+        boost::system::error_code cancelled;
+        co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, cancelled));
+        if (cancelled) {
+            ::close(fd);
+            throw boost::system::system_error(cancelled);
+        }
         pause = std::min(pause * 2, std::chrono::milliseconds(20));
     }
     if (fd >= 0) ::close(fd);

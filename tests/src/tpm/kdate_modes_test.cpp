@@ -5,6 +5,7 @@
 #include "support/bus_capture.hpp"
 #include "support/coro.hpp"
 #include "support/swtpm.hpp"
+#include "support/temp_dir.hpp"
 
 #include "base/error.hpp"
 #include "sigv4/signer.hpp"
@@ -411,6 +412,25 @@ TEST_CASE("a run through kdate_from leaves no lock file behind", "[swtpm]") {
     CHECK(k.kdate == expected_kdate);
     CHECK_THAT(trace, !Catch::Contains("not serialized"));
     CHECK_FALSE(std::filesystem::exists(lock));
+}
+
+TEST_CASE("no lock file goes to TMPDIR (it used to, and stayed there)", "[swtpm]") {
+    lab l;
+    auto p = l.plan();
+    p.persistent_handle = 0x81008003;
+    p.key_auth = to_bytes("pass123");
+    test::temp_dir tmp;
+    const char* was = std::getenv("TMPDIR");
+    const std::string saved = was ? was : "";
+    ::setenv("TMPDIR", tmp.path().c_str(), 1);
+    net::io_context io;
+    auto k = test::run_coro(io, atpc::tpm::kdate_from(p, std::chrono::seconds(5),
+                                                      std::chrono::steady_clock::now() + std::chrono::seconds(20), date,
+                                                      {}));
+    if (was) ::setenv("TMPDIR", saved.c_str(), 1);
+    else ::unsetenv("TMPDIR");
+    CHECK(k.kdate == expected_kdate);
+    CHECK(std::filesystem::is_empty(tmp.path()));
 }
 
 TEST_CASE("a key file without emptyAuth (needs a password) and no password is refused before any TPM command", "[swtpm]") {
