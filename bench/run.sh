@@ -50,7 +50,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-export TMPDIR=$work  # the program's per-TPM lock file goes here
+export TMPDIR=$work  # the tools' scratch files (the lock file is in /run/lock or XDG_RUNTIME_DIR, removed after use)
 
 # A free port p whose neighbour p+1 is free too (swtpm: data p, control p+1).
 free_pair() {

@@ -25,7 +25,7 @@ OPS = [  # op, what exactly each side does
     ("salted_session_rsa", "TPM2_StartAuthSession salted to the RSA-2048 EK (OAEP), AES-128-CFB"),
 ]
 SIDES = ["tpmwire", "esapi", "floor", "floor_reconnect"]
-MODES = [  # mode, description, target TPM commands (None: no target in issue 7)
+MODES = [  # mode, description, target TPM commands (issue 7, raised by issue 13: salting and the guard; None: none)
     ("handle_noda", "persistent handle, no password, noDA key (as `import` makes it)", 2),
     ("handle", "persistent handle, no password, DA key (tpm2_import's default: + the lockout guard)", 3),
     ("handle_password", "persistent handle, password (DA key), salted to the pinned ECC EK", 5),
