@@ -41,6 +41,8 @@ bin=$build/bench
 
 # ---- processes --------------------------------------------------------------
 work=$(mktemp -d /tmp/atpc-bench.XXXXXX)
+# The program's pins (salt keys trusted on first use) stay in the scratch directory.
+export XDG_STATE_HOME=$work/state
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -48,7 +50,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-export TMPDIR=$work  # the program's per-TPM lock file goes here
+export TMPDIR=$work  # the tools' scratch files (the lock file is in /run/lock or XDG_RUNTIME_DIR, removed after use)
 
 # A free port p whose neighbour p+1 is free too (swtpm: data p, control p+1).
 free_pair() {
@@ -103,11 +105,11 @@ ek_name=$(cat keys/ek.name.hex)
 # flags for it, tab-separated.
 T=$'\t'
 key_modes=(
-    "handle${T}--persistentHandle=0x81010003"
-    "handle_password${T}--persistentHandle=0x81010002${T}--keyPass=pass123"
-    "handle_pcr${T}--persistentHandle=0x81010004${T}--pcrs=23"
+    "handle${T}--persistentHandle=0x81008003"
+    "handle_password${T}--persistentHandle=0x81008002${T}--keyPass=pass123"
+    "handle_pcr${T}--persistentHandle=0x81008004${T}--pcrs=23"
     "pem${T}--credential-file=keys/key.pem"
-    "handle_ek_salted${T}--persistentHandle=0x81010003${T}--tpm-session-encrypt-with-name=$ek_name"
+    "handle_ek_salted${T}--persistentHandle=0x81008003${T}--tpm-session-encrypt-with-name=$ek_name"
 )
 
 if $link_order; then
@@ -151,8 +153,8 @@ common="--aws-access-key-id=$access_key${T}--ca-bundle=tls-cert.pem${T}--aws-reg
         done
     done
     echo "tls_floor${T}direct${T}\"AccessKeyId\"${T}$bin/bench_tls_floor${T}127.0.0.1${T}$sts_port${T}tls-cert.pem"
-    echo "tools_hmac${T}both${T}-${T}TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=@TPM_PORT@${T}tpm2_hmac${T}-c${T}0x81010003${T}-g${T}sha256${T}--hex${T}keys/date"
-    echo "tools_hmac_password${T}both${T}-${T}TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=@TPM_PORT@${T}tpm2_hmac${T}-c${T}0x81010002${T}-p${T}pass123${T}-g${T}sha256${T}--hex${T}keys/date"
+    echo "tools_hmac${T}both${T}-${T}TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=@TPM_PORT@${T}tpm2_hmac${T}-c${T}0x81008003${T}-g${T}sha256${T}--hex${T}keys/date"
+    echo "tools_hmac_password${T}both${T}-${T}TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=@TPM_PORT@${T}tpm2_hmac${T}-c${T}0x81008002${T}-p${T}pass123${T}-g${T}sha256${T}--hex${T}keys/date"
     echo "tools_pem_pipeline${T}both${T}-${T}/bin/sh${T}$here/scripts/tools_pem_pipeline.sh${T}@TPM_PORT@${T}keys${T}$work"
     echo "tls_floor_load${T}direct${T}-${T}$bin/bench_tls_floor${T}--load-only"
     echo "program_version${T}direct${T}aws-tpm-process-credential${T}$program${T}--version"

@@ -27,6 +27,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace {
@@ -45,26 +46,35 @@ struct mode {
     atpc::credential::settings options;
 };
 
+mode with(const atpc::credential::settings& base, std::string name, tpmwire::TPM_HANDLE handle,
+          std::string password = {}, std::vector<unsigned> pcrs = {}) {
+    mode m{std::move(name), base};
+    m.options.persistent_handle = handle;
+    m.options.key_pass.assign(password);
+    m.options.pcrs = std::move(pcrs);
+    return m;
+}
+
+// Keys as bench/scripts/provision.sh makes them. Password and policy modes
+// salt to the ECC EK at 0x81010002, pinned in the first (warm-up) round.
 std::vector<mode> modes(const std::string& keys, std::uint16_t port) {
     atpc::credential::settings base;
     base.tpm_path = "127.0.0.1:" + std::to_string(port);
-    std::vector<mode> out;
-    mode plain{"handle", base};
-    plain.options.persistent_handle = 0x81010003;
-    out.push_back(plain);
-    mode password{"handle_password", base};
-    password.options.persistent_handle = 0x81010002;
-    password.options.key_pass.assign("pass123");
-    out.push_back(password);
-    mode pcr{"handle_pcr", base};
-    pcr.options.persistent_handle = 0x81010004;
-    pcr.options.pcrs = {23};
-    out.push_back(pcr);
+    std::vector<mode> out{
+        with(base, "handle_noda", 0x81008005),
+        with(base, "handle", 0x81008003),
+        with(base, "handle_password", 0x81008002, "pass123"),
+        with(base, "handle_pcr", 0x81008004, "", {23}),
+        with(base, "handle_pcr_password", 0x81008006, "pass123", {23}),
+    };
     mode pem{"pem", base};
     pem.options.credential_file = keys + "/key.pem";
     out.push_back(pem);
-    mode ek{"handle_ek_salted", base};
-    ek.options.persistent_handle = 0x81010003;
+    mode pem_password{"pem_password", base};
+    pem_password.options.credential_file = keys + "/key-pw.pem";
+    pem_password.options.key_pass.assign("pass123");
+    out.push_back(pem_password);
+    mode ek = with(base, "handle_ek_salted", 0x81008003);
     ek.options.encrypt_with_name = tpmwire::from_hex(read_text(keys + "/ek.name.hex"));
     out.push_back(ek);
     return out;
@@ -117,6 +127,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
+        // Pins go to the scratch directory, never the user's own state.
+        ::setenv("XDG_STATE_HOME", (keys + "/state").c_str(), 1);
         const std::string date = "20250101";
         const std::string secret = read_text(keys + "/secret");
         tpmwire::bytes expected(32);

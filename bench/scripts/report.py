@@ -25,12 +25,15 @@ OPS = [  # op, what exactly each side does
     ("salted_session_rsa", "TPM2_StartAuthSession salted to the RSA-2048 EK (OAEP), AES-128-CFB"),
 ]
 SIDES = ["tpmwire", "esapi", "floor", "floor_reconnect"]
-MODES = [  # mode, description, target TPM commands (None: no target in issue 7)
-    ("handle", "persistent handle, no password", 2),
-    ("handle_password", "persistent handle, password (DA key)", 4),
-    ("handle_pcr", "persistent handle, PolicyPCR(sha256:23)", 4),
-    ("pem", "TSS2 PRIVATE KEY file (H-2 parent, salted session)", 6),
-    ("handle_ek_salted", "persistent handle, session salted to the EK checked by name", None),
+MODES = [  # mode, description, target TPM commands (issue 7, raised by issue 13: salting and the guard; None: none)
+    ("handle_noda", "persistent handle, no password, noDA key (as `import` makes it)", 2),
+    ("handle", "persistent handle, no password, DA key (tpm2_import's default: + the lockout guard)", 3),
+    ("handle_password", "persistent handle, password (DA key), salted to the pinned ECC EK", 5),
+    ("handle_pcr", "persistent handle, PolicyPCR(sha256:23), salted to the pinned ECC EK", 5),
+    ("handle_pcr_password", "persistent handle, PolicyPCR + password, salted to the pinned ECC EK", 7),
+    ("pem", "TSS2 PRIVATE KEY file (H-2 parent, DA key, salted to the parent)", 7),
+    ("pem_password", "TSS2 PRIVATE KEY file with a password, salted to the pinned ECC EK", 8),
+    ("handle_ek_salted", "persistent handle (DA key), session salted to the RSA EK checked by name", None),
 ]
 TOOLS = [
     ("tools_hmac", "`tpm2_hmac` on the persistent key"),

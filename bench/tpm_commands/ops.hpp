@@ -35,8 +35,8 @@ std::string_view name_of(side s);
 struct setup {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
-    std::uint32_t plain_key = 0x81010003;
-    std::uint32_t password_key = 0x81010002;
+    std::uint32_t plain_key = 0x81008003;
+    std::uint32_t password_key = 0x81008002;
     std::uint32_t ek = 0x81010001;
     std::string password = "pass123";
     frame key_public;   // hmac.pub: a marshalled TPM2B_PUBLIC

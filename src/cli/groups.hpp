@@ -18,7 +18,8 @@ flag_table common_rows(common_flags& f);
 
 // The TPM flags of the credential mode, whoami and import: tpm-path,
 // keyPass, parentPass, pcrs, useEKParent, tpm-session-encrypt-with-name,
-// timeout. T has the fields of those names (tpm_path, key_pass, ...).
+// lockout-reserve, timeout. T has the fields of those names (tpm_path,
+// key_pass, ...).
 template <class T>
 flag_table tpm_rows(T& f) {
     return {
@@ -40,6 +41,10 @@ flag_table tpm_rows(T& f) {
         {.name = "tpm-session-encrypt-with-name", .placeholder = "name",
          .help = "hex name of the endorsement key to salt the TPM session to (verified before use)",
          .set = [&f](std::string_view v) { f.encrypt_with_name = sha256_key_name(v); }},
+        {.name = "lockout-reserve", .placeholder = "n",
+         .help = "dictionary-attack tries to leave for the TPM's other users (a disk PIN shares the counter): an "
+                 "authorization that could count a failure is refused when it would leave fewer",
+         .default_text = "2", .set = [&f](std::string_view v) { f.lockout_reserve = whole_number(v, 1000); }},
         {.name = "timeout", .placeholder = "duration",
          .help = "deadline of each TPM command: seconds or a duration such as 500ms (creating and loading keys "
                  "get at least 30s)",

@@ -115,6 +115,12 @@ tpmwire::TPM_HANDLE handle(std::string_view v) {
     return static_cast<tpmwire::TPM_HANDLE>(*h);
 }
 
+std::uint32_t whole_number(std::string_view v, std::uint32_t max) {
+    auto n = parse_go_uint(v);
+    if (!n || *n > max) expected(fmt::format("a whole number from 0 to {}", max));
+    return static_cast<std::uint32_t>(*n);
+}
+
 std::chrono::milliseconds positive_duration(std::string_view v) {
     auto d = parse_duration(v);
     if (!d || d->count() <= 0) expected("seconds or a duration such as 2s or 500ms");

@@ -29,6 +29,8 @@ std::optional<std::vector<unsigned>> parse_pcrs(std::string_view s);
 // unless the flag is secret.
 bool go_bool(std::string_view v);
 tpmwire::TPM_HANDLE handle(std::string_view v);
+// 0 to `max`, in Go's integer spellings.
+std::uint32_t whole_number(std::string_view v, std::uint32_t max);
 std::chrono::milliseconds positive_duration(std::string_view v);
 std::chrono::seconds whole_seconds(std::string_view v);
 std::vector<unsigned> pcr_list(std::string_view v);

@@ -134,6 +134,7 @@ tpm::key_plan plan_from(const settings& o) {
     plan.pcrs = o.pcrs;
     plan.ek_parent = o.use_ek_parent;
     plan.salt_name = o.encrypt_with_name;
+    plan.lockout_reserve = o.lockout_reserve;
     return plan;
 }
 

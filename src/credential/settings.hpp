@@ -6,6 +6,7 @@
 #include "tpmwire/marshal/constants.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct settings {
     std::vector<unsigned> pcrs;
     bool use_ek_parent = false;
     std::optional<tpmwire::bytes> encrypt_with_name;
+    std::uint32_t lockout_reserve = 2;  // DA tries left for the TPM's other users
     std::chrono::milliseconds timeout{2000};  // per TPM command
 
     // AWS

@@ -8,7 +8,10 @@
 
 #include "tpmwire/error.hpp"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -39,6 +42,11 @@ struct progress {
     // TPM_PT_LOCKOUT_COUNTER, TPM_PT_MAX_AUTH_FAIL and TPM_PT_LOCKOUT_INTERVAL,
     // once the lockout guard has read them.
     std::optional<std::uint32_t> lockout_counter, lockout_max, lockout_interval;
+    // Tries the guard leaves for the TPM's other users (--lockout-reserve).
+    std::uint32_t lockout_reserve = 2;
+    // Awaited once before the guard reads the counter: takes the per-TPM
+    // lock (lock.hpp) so that runs try passwords one at a time.
+    std::function<boost::asio::awaitable<void>()> serialize_da;
     // What the run changed that a later failure does not undo, appended to
     // that failure's message: " (the key that was at 0x… has been evicted)".
     std::string irreversible;

@@ -18,7 +18,7 @@
 // KDFa, symmetric and HMAC wrapping) for no gain on this machine: both
 // routes keep the secret off the bus in clear and off the disk.
 //
-// Salt key (sessions.hpp, choose_salt_key): the parent itself, just created
+// Salt key (salt.hpp, choose_salt_key): the parent itself, just created
 // or read. That defeats a passive listener on the bus, but an active one
 // could answer with a public key of its own (trust on first use), so its
 // name is printed for the user to compare; with
@@ -37,6 +37,7 @@
 #include "base/error.hpp"
 #include "tpm/failure.hpp"
 #include "tpm/parent.hpp"
+#include "tpm/salt.hpp"
 #include "tpm/sessions.hpp"
 
 #include "tpmwire/client/client.hpp"
@@ -184,9 +185,10 @@ net::awaitable<void> create_key(client& tpm, progress& p, const import_plan& pla
     out.name = object_name(out.pub.publicArea);
 }
 
+// EvictControl; the owner password goes in a session salted to `salt`.
 net::awaitable<void> evict(client& tpm, progress& p, const import_plan& plan, TPM_HANDLE object,
-                           const TPM2B_NAME& name, TPM_HANDLE persistent) {
-    auto auth = co_await authorize_hierarchy(tpm, p, TPM_RH_OWNER, plan.owner_auth);
+                           const TPM2B_NAME& name, TPM_HANDLE persistent, const tpm_key& salt) {
+    auto auth = co_await authorize_hierarchy(tpm, p, TPM_RH_OWNER, plan.owner_auth, &salt);
     EvictControl ec;
     ec.auth = AuthHandle(TPM_RH_OWNER, {}, auth.get());
     ec.objectHandle = NamedHandle(object, name);
@@ -196,23 +198,24 @@ net::awaitable<void> evict(client& tpm, progress& p, const import_plan& plan, TP
 
 // The persistent handle: the key --force replaces out first, then the new one in.
 net::awaitable<void> persist(client& tpm, progress& p, const import_plan& plan,
-                             const std::optional<TPM2B_NAME>& old_key, const tpm_key& loaded, imported_key& out) {
+                             const std::optional<TPM2B_NAME>& old_key, const tpm_key& loaded, const tpm_key& salt,
+                             imported_key& out) {
     if (!plan.persistent_handle) co_return;
     const TPM_HANDLE h = *plan.persistent_handle;
     if (old_key) {
         p.at("evicting the key at " + hex_handle(h) + " (--force)");
-        co_await evict(tpm, p, plan, h, *old_key, h);
+        co_await evict(tpm, p, plan, h, *old_key, h, salt);
         out.replaced = true;
         p.irreversible = fmt::format(" (the key that was at {} has been evicted)", hex_handle(h));
     }
     p.at("making the key persistent at " + hex_handle(h));
-    co_await evict(tpm, p, plan, loaded.handle, out.name, h);
+    co_await evict(tpm, p, plan, loaded.handle, out.name, h, salt);
     out.persisted = true;
 }
 
 // The caller's commit; a failure there takes the new handle back out.
 net::awaitable<void> commit(client& tpm, progress& p, const import_plan& plan, const import_hooks& hooks,
-                            const imported_key& out) {
+                            const tpm_key& salt, const imported_key& out) {
     std::exception_ptr failure;
     try {
         if (hooks.commit) hooks.commit();
@@ -224,7 +227,7 @@ net::awaitable<void> commit(client& tpm, progress& p, const import_plan& plan, c
         const TPM_HANDLE h = *plan.persistent_handle;
         p.at("undoing the EvictControl at " + hex_handle(h));
         try {
-            co_await evict(tpm, p, plan, h, out.name, h);
+            co_await evict(tpm, p, plan, h, out.name, h, salt);
         } catch (const std::exception&) {
             // Reported below: the original failure is what the user must see.
         }
@@ -236,11 +239,14 @@ net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import
                                           const import_hooks& hooks) {
     const parent_choice choice{plan.parent, plan.parent_handle};
     const parent_auths auths = auths_for(choice.kind, plan.parent_auth);
-    const salt_request want{plan.salt_name, auths.endorsement, "send the secret to this TPM"};
+    salt_request want;  // a name, or the parent (issue 13 item 2: pinned trust)
+    want.name = plan.salt_name;
+    want.endorsement_auth = auths.endorsement;
+    want.refused = "send the secret to this TPM";
     const auto old_key = co_await check_target(tpm, p, plan);
     const auto named = co_await choose_salt_key(tpm, p, want);
     const tpm_key* known = named ? &named->key : nullptr;
-    const tpm_key parent = co_await load_parent(tpm, p, choice, auths, known);
+    const tpm_key parent = co_await load_parent(tpm, p, choice, auths, known, known);
     const salt_key salt = *salt_or_parent(named, &parent);
     const TPMT_PUBLIC wanted = co_await key_template(tpm, p, plan);
     imported_key out = describe_parents(choice, parent, salt);
@@ -249,8 +255,8 @@ net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import
     const tpm_key* salted_to = &salt.key;
     const tpm_key loaded = co_await load_key(tpm, p, parent, auths, salted_to, out.pub, out.priv, what);
     if (hooks.prepare) hooks.prepare(out);  // the caller's temporary file
-    co_await persist(tpm, p, plan, old_key, loaded, out);
-    co_await commit(tpm, p, plan, hooks, out);
+    co_await persist(tpm, p, plan, old_key, loaded, salt.key, out);
+    co_await commit(tpm, p, plan, hooks, salt.key, out);
     co_return out;
 }
 
@@ -283,6 +289,7 @@ net::awaitable<imported_key> import_key(client& tpm, const import_plan& plan, co
         throw atpc::error(fault::usage, "the HMAC key must be 1 to 128 bytes (\"AWS4\" and a 40-character secret is 44)");
     progress p;
     p.trace = std::move(trace);
+    p.lockout_reserve = plan.lockout_reserve;
     try {
         co_return co_await tpm.scoped(import_steps(tpm, p, plan, hmac_key, hooks));
     } catch (const tpmwire::error& e) {

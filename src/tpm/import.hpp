@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,6 +37,8 @@ struct import_plan {
     std::optional<tpmwire::bytes> salt_name;
     std::optional<tpmwire::TPM_HANDLE> persistent_handle;
     bool force = false;  // replace an HMAC key already at persistent_handle
+    // --lockout-reserve: dictionary-attack tries left for the TPM's other users.
+    std::uint32_t lockout_reserve = 2;
 };
 
 struct imported_key {

@@ -5,6 +5,7 @@
 #include "tpmwire/keyfile/keyfile.hpp"
 #include "tpmwire/transports/address.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ struct key_plan {
     // --tpm-session-encrypt-with-name: the name of the EK that salts the
     // session; checked against the public area we hash ourselves.
     std::optional<tpmwire::bytes> salt_name;
+    // --lockout-reserve: dictionary-attack tries left for the TPM's other
+    // users; the guard refuses an attempt that would leave fewer.
+    std::uint32_t lockout_reserve = 2;
 };
 
 // One line per step for --debug; never given a secret.

@@ -22,8 +22,8 @@ bool is_storage_key(const TPMT_PUBLIC& p) {
 }
 
 net::awaitable<tpm_key> create_primary(client& tpm, progress& p, TPM_HANDLE hierarchy, const TPMT_PUBLIC& templ,
-                                       bytes_view auth) {
-    auto session = co_await authorize_hierarchy(tpm, p, hierarchy, auth);
+                                       bytes_view auth, const tpm_key* salt) {
+    auto session = co_await authorize_hierarchy(tpm, p, hierarchy, auth, salt);
     CreatePrimary create;
     create.primaryHandle = AuthHandle(hierarchy, {}, session.get());
     create.inPublic.publicArea = templ;
@@ -102,7 +102,8 @@ net::awaitable<std::optional<TPMT_PUBLIC>> occupant(client& tpm, TPM_HANDLE h) {
 }
 
 net::awaitable<tpm_key> endorsement_key(client& tpm, progress& p, bytes_view endorsement_auth,
-                                        const std::optional<bytes>& expected, const std::string& refused) {
+                                        const std::optional<bytes>& expected, const std::string& refused,
+                                        const tpm_key* salt) {
     p.at("reading the endorsement key at " + hex_handle(ek_rsa_persistent_handle));
     auto persistent = co_await occupant(tpm, ek_rsa_persistent_handle);
     tpm_key ek;
@@ -112,7 +113,7 @@ net::awaitable<tpm_key> endorsement_key(client& tpm, progress& p, bytes_view end
     } else {
         p.at("creating the endorsement key (TCG template L-1)");
         const TPMT_PUBLIC templ = ek_rsa_template();
-        ek = co_await create_primary(tpm, p, TPM_RH_ENDORSEMENT, templ, endorsement_auth);
+        ek = co_await create_primary(tpm, p, TPM_RH_ENDORSEMENT, templ, endorsement_auth, salt);
     }
     ek.endorsement = true;
     if (expected && ek.name.buffer != *expected)
@@ -122,27 +123,30 @@ net::awaitable<tpm_key> endorsement_key(client& tpm, progress& p, bytes_view end
     co_return ek;
 }
 
-net::awaitable<tpm_key> create_h2_parent(client& tpm, progress& p, bytes_view owner_auth) {
+net::awaitable<tpm_key> create_h2_parent(client& tpm, progress& p, bytes_view owner_auth, const tpm_key* salt) {
     p.at("creating the H-2 ECC P-256 parent under the owner hierarchy");
     const TPMT_PUBLIC templ = h2_ecc_primary_template();
-    co_return co_await create_primary(tpm, p, TPM_RH_OWNER, templ, owner_auth);
+    tpm_key key = co_await create_primary(tpm, p, TPM_RH_OWNER, templ, owner_auth, salt);
+    key.h2_primary = true;
+    co_return key;
 }
 
 net::awaitable<tpm_key> load_parent(client& tpm, progress& p, const parent_choice& c, const parent_auths& auths,
-                                    const tpm_key* known) {
+                                    const tpm_key* known, const tpm_key* salt) {
     switch (c.kind) {
         case parent_kind::ek: {
             if (known && known->endorsement) co_return *known;
             const std::optional<bytes> any_name;
             const std::string refused;  // unused: no name to refuse
-            co_return co_await endorsement_key(tpm, p, auths.endorsement, any_name, refused);
+            co_return co_await endorsement_key(tpm, p, auths.endorsement, any_name, refused, salt);
         }
         case parent_kind::persistent:
             co_return co_await persistent_parent(tpm, p, c.handle);
         case parent_kind::h2:
             break;
     }
-    co_return co_await create_h2_parent(tpm, p, auths.owner);
+    if (known && known->h2_primary) co_return *known;
+    co_return co_await create_h2_parent(tpm, p, auths.owner, salt);
 }
 
 net::awaitable<tpm_key> load_key(client& tpm, progress& p, const tpm_key& parent, const parent_auths& auths,

@@ -30,6 +30,8 @@ struct tpm_key {
     // An endorsement key: used as a parent through PolicySecret(endorsement).
     bool endorsement = false;
     bool persistent = false;
+    // The H-2 primary: a key file's H-2 parent when it is also the salt key.
+    bool h2_primary = false;
 
     // `endorsement` when the public area is the EK template L-1's.
     static tpm_key of(tpmwire::TPM_HANDLE handle, tpmwire::TPMT_PUBLIC pub, bool persistent);
@@ -75,19 +77,24 @@ boost::asio::awaitable<std::optional<tpmwire::TPMT_PUBLIC>> occupant(tpmwire::cl
 // The RSA EK (template L-1): the persistent one at 0x81010001 when it is the
 // template's (or, with `expected`, has that name), else a fresh primary.
 // With `expected`, the name computed from the public area must equal it;
-// otherwise this throws, saying `refused` is what it refuses to do.
+// otherwise this throws, saying `refused` is what it refuses to do. A
+// non-empty endorsement password goes in a session salted to `salt` (or to
+// a null-hierarchy key while there is none: sessions.hpp).
 boost::asio::awaitable<tpm_key> endorsement_key(tpmwire::client& tpm, progress& p, tpmwire::bytes_view endorsement_auth,
                                                 const std::optional<tpmwire::bytes>& expected,
-                                                const std::string& refused);
+                                                const std::string& refused, const tpm_key* salt);
 
-// The H-2 ECC P-256 storage primary under the owner hierarchy.
-boost::asio::awaitable<tpm_key> create_h2_parent(tpmwire::client& tpm, progress& p, tpmwire::bytes_view owner_auth);
+// The H-2 ECC P-256 storage primary under the owner hierarchy (the owner
+// password salted as above).
+boost::asio::awaitable<tpm_key> create_h2_parent(tpmwire::client& tpm, progress& p, tpmwire::bytes_view owner_auth,
+                                                 const tpm_key* salt);
 
 // The parent `c`, ready to authorize: the EK (`known` when it is an EK
 // already read, else read or made now), a persistent storage key, or the
-// H-2 primary.
+// H-2 primary (`known` when it is the H-2 primary, else made now). `salt`
+// salts the hierarchy's password.
 boost::asio::awaitable<tpm_key> load_parent(tpmwire::client& tpm, progress& p, const parent_choice& c,
-                                            const parent_auths& auths, const tpm_key* known);
+                                            const parent_auths& auths, const tpm_key* known, const tpm_key* salt);
 
 // TPM2_Load of `pub`/`priv` under `parent` (authorized as sessions.hpp
 // decides, `salt` being the run's salt key or null), refusing a name other

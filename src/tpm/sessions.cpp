@@ -1,6 +1,7 @@
 #include "tpm/sessions.hpp"
 
 #include "tpmwire/client/sessions.hpp"
+#include "tpmwire/keyfile/templates.hpp"
 #include "tpmwire/sessions/name.hpp"
 #include "tpmwire/sessions/policy_digest.hpp"
 
@@ -13,62 +14,70 @@ namespace net = boost::asio;
 
 namespace {
 
-// Refuse to spend the last authorization attempt before a DA lockout.
-net::awaitable<void> lockout_guard(client& tpm, progress& p) {
-    p.at("reading the dictionary-attack counter");
-    const GetCapability cap{TPM_CAP_TPM_PROPERTIES, TPM_PT_LOCKOUT_COUNTER, 3};
-    auto rsp = co_await tpm.execute(cap);
-    for (const auto& prop : rsp.capabilityData.tpmProperties) {
-        if (prop.property == TPM_PT_LOCKOUT_COUNTER) p.lockout_counter = prop.value;
-        if (prop.property == TPM_PT_MAX_AUTH_FAIL) p.lockout_max = prop.value;
-        if (prop.property == TPM_PT_LOCKOUT_INTERVAL) p.lockout_interval = prop.value;
+// Refuse an authorization that could count a dictionary-attack failure
+// when fewer than p.lockout_reserve + 1 tries are left: the reserve is for
+// the TPM's other users (a disk unlocked with a PIN shares the counter).
+// The counter is read once per run, with the per-TPM DA lock held first.
+net::awaitable<void> lockout_guard(client& tpm, progress& p, bool without_password) {
+    if (!p.lockout_max) {
+        if (p.serialize_da) co_await p.serialize_da();
+        p.at("reading the dictionary-attack counter");
+        const GetCapability cap{TPM_CAP_TPM_PROPERTIES, TPM_PT_LOCKOUT_COUNTER, 3};
+        auto rsp = co_await tpm.execute(cap);
+        for (const auto& prop : rsp.capabilityData.tpmProperties) {
+            if (prop.property == TPM_PT_LOCKOUT_COUNTER) p.lockout_counter = prop.value;
+            if (prop.property == TPM_PT_MAX_AUTH_FAIL) p.lockout_max = prop.value;
+            if (prop.property == TPM_PT_LOCKOUT_INTERVAL) p.lockout_interval = prop.value;
+        }
     }
     if (!p.lockout_counter || !p.lockout_max) co_return;
     const std::uint32_t left = *p.lockout_max > *p.lockout_counter ? *p.lockout_max - *p.lockout_counter : 0;
-    if (left > 1) co_return;
-    const std::string password = p.authorizing == entity::signing_key ? std::string("the key password")
-                                                                      : "the password of " + describe(p.authorizing);
+    if (left > p.lockout_reserve) co_return;
+    const bool key = p.authorizing == entity::signing_key;
+    const std::string what = without_password ? (key ? "the key" : describe(p.authorizing)) + " without a password"
+                                              : key ? std::string("the key password")
+                                                    : "the password of " + describe(p.authorizing);
     throw atpc::error(
         fault::tpm,
-        fmt::format("refusing to try {}: {} of {} authorization failures are already counted and one more would lock "
-                    "this TPM's DA-protected keys{}; check the password, then wait for the counter to decrease or "
-                    "clear it with tpm2_dictionarylockout -c",
-                    password, *p.lockout_counter, *p.lockout_max,
-                    p.lockout_interval ? fmt::format(" (one failure is forgiven every {} s)", *p.lockout_interval)
-                                       : ""));
-}
-
-// Whether the lockout guard runs before an authorization. Today: a
-// DA-protected signing key tried with a password. (Issue 13: every entity
-// that is not noDA, password or not, parents included.)
-bool guarded(entity what, const TPMT_PUBLIC* object, bytes_view auth) {
-    return what == entity::signing_key && object && !(object->objectAttributes & TPMA_OBJECT_noDA) && !auth.empty();
+        fmt::format("refusing to try {}: {} of {} authorization failures are already counted, and {} are kept for the "
+                    "TPM's other users of dictionary-attack protection (--lockout-reserve){}; check {}, then wait for "
+                    "the counter to decrease or clear it with tpm2_dictionarylockout -c",
+                    what, *p.lockout_counter, *p.lockout_max, p.lockout_reserve,
+                    p.lockout_interval ? fmt::format("; one failure is forgiven every {} s", *p.lockout_interval) : "",
+                    key ? "--keyPass / TPM_KEY_AUTH" : "--parentPass / TPM_PARENT_AUTH"));
 }
 
 // Every authorization passes here before its session starts: a wrong
-// password is then reported as `what`'s, and the guard runs.
+// password is then reported as `what`'s, and the lockout guard runs when a
+// failure could count: `object` is not noDA and its authValue is checked
+// (`auth_checked`: a password or HMAC session, or PolicyAuthValue; a policy
+// without it never counts). Hierarchies (object null) are exempt: a wrong
+// owner or endorsement password is TPM_RC_BAD_AUTH and not counted (swtpm;
+// the reference implementation exempts every permanent handle but
+// TPM_RH_LOCKOUT, which this program never authorizes).
 net::awaitable<void> begin_authorization(client& tpm, progress& p, entity what, const TPMT_PUBLIC* object,
-                                         bytes_view auth) {
+                                         bool auth_checked, bool without_password) {
     p.authorizing = what;
-    if (guarded(what, object, auth)) co_await lockout_guard(tpm, p);
+    if (object && !(object->objectAttributes & TPMA_OBJECT_noDA) && auth_checked)
+        co_await lockout_guard(tpm, p, without_password);
 }
 
-// Whether a session is salted to the run's salt key. Today: when it
-// encrypts a parameter (which needs a session key) or runs a policy.
-// (Issue 13: whenever the entity has a password or a policy.)
-bool salted(const session_use& use, TPM_SE type) {
-    return use.salt && (use.attributes != 0 || type == TPM_SE_POLICY);
+// Whether a session is salted to the run's salt key: when it carries a
+// secret (a password, which an unsalted session would expose to an offline
+// dictionary attack), encrypts a parameter, or runs a policy.
+bool salted(const session_use& use, TPM_SE type, bool secret) {
+    return use.salt && (secret || use.attributes != 0 || type == TPM_SE_POLICY);
 }
 
-// A one-use session's parameters: salted as salted() says, bound to `bind`
-// with a non-empty `bind_auth`; with neither it has no session key, so it
-// encrypts nothing.
-AuthSession::parameters parameters_for(const session_use& use, TPM_SE type, const tpm_key* bind = nullptr,
+// A one-use session's parameters: salted as salted() says (`secret`: it
+// will carry a non-empty password), bound to `bind` with a non-empty
+// `bind_auth`; with neither it has no session key, so it encrypts nothing.
+AuthSession::parameters parameters_for(const session_use& use, TPM_SE type, bool secret, const tpm_key* bind = nullptr,
                                        bytes_view bind_auth = {}) {
     AuthSession::parameters params;
     params.type = type;
     params.attributes = use.attributes;  // continueSession clear
-    if (salted(use, type)) {
+    if (salted(use, type, secret)) {
         params.salt_handle = use.salt->handle;
         params.salt_public = use.salt->publicArea;
     }
@@ -81,25 +90,41 @@ AuthSession::parameters parameters_for(const session_use& use, TPM_SE type, cons
     return params;
 }
 
-net::awaitable<std::unique_ptr<AuthSession>> bound_password_session(client& tpm, TPM_HANDLE entity_handle,
-                                                                     const TPM2B_NAME& name, bytes_view auth) {
-    if (auth.empty()) co_return nullptr;
+// A session whose key comes from a salt encrypted to `salt` (or, before the
+// run has a salt key, to a primary made for the moment in the null
+// hierarchy, which needs no password), carrying the non-empty `auth`.
+net::awaitable<std::unique_ptr<AuthSession>> salted_password_session(client& tpm, progress& p, bytes_view auth,
+                                                                     const tpm_key* salt) {
+    std::optional<TPM_HANDLE> ephemeral;
     AuthSession::parameters params;
-    params.bind_handle = entity_handle;
-    params.bind_name = name;
-    params.bind_auth = to_bytes(auth);
-    params.symmetric = {TPM_ALG_NULL, 0, 0};
     params.attributes = 0;
+    if (salt) {
+        params.salt_handle = salt->handle;
+        params.salt_public = salt->publicArea;
+    } else {
+        const std::string step = p.step;
+        p.at("creating a key in the null hierarchy to salt the password's session to");
+        CreatePrimary create;
+        create.primaryHandle = AuthHandle(TPM_RH_NULL);
+        create.inPublic.publicArea = h2_ecc_primary_template();
+        auto rsp = co_await tpm.execute(create);
+        ephemeral = rsp.objectHandle;
+        params.salt_handle = rsp.objectHandle;
+        params.salt_public = std::move(rsp.outPublic.publicArea);
+        p.at(step);
+    }
     auto session = co_await start_session(tpm, params);
+    if (ephemeral) co_await tpm.flush(*ephemeral);
     session->set_auth_value(to_bytes(auth));
     co_return session;
 }
 
 // A policy session (`params`) satisfying the EK's PolicySecret(TPM_RH_ENDORSEMENT).
-net::awaitable<std::unique_ptr<AuthSession>> endorsement_policy(client& tpm, const AuthSession::parameters& params,
-                                                                bytes_view endorsement_auth) {
+net::awaitable<std::unique_ptr<AuthSession>> endorsement_policy(client& tpm, progress& p,
+                                                                const AuthSession::parameters& params,
+                                                                bytes_view endorsement_auth, const tpm_key* salt) {
     auto policy = co_await start_session(tpm, params);
-    auto auth = co_await password_session(tpm, TPM_RH_ENDORSEMENT, endorsement_auth);
+    auto auth = co_await authorize_hierarchy(tpm, p, TPM_RH_ENDORSEMENT, endorsement_auth, salt);
     PolicySecret secret;
     secret.authHandle = AuthHandle(TPM_RH_ENDORSEMENT, {}, auth.get());
     secret.policySession = NamedHandle(policy->handle());
@@ -157,7 +182,7 @@ net::awaitable<std::unique_ptr<AuthSession>> key_policy_session(client& tpm, pro
                                                                 const key_plan& plan, const tpm_key* parent,
                                                                 const session_use& use) {
     p.at("starting a policy session" + (use.salt ? " salted to " + hex_handle(use.salt->handle) : std::string()));
-    const AuthSession::parameters params = parameters_for(use, TPM_SE_POLICY);
+    const AuthSession::parameters params = parameters_for(use, TPM_SE_POLICY, !plan.key_auth.empty());
     auto session = co_await start_session(tpm, params);
     session->set_auth_value(plan.key_auth);
     co_await satisfy_key_policy(tpm, p, plan, key, *session, parent);
@@ -170,7 +195,8 @@ net::awaitable<std::unique_ptr<AuthSession>> key_hmac_session(client& tpm, progr
                                                               const bytes& auth, const session_use& use) {
     p.at(use.salt ? "starting an HMAC session salted to " + hex_handle(use.salt->handle)
                   : "starting an HMAC session bound to the key");
-    const AuthSession::parameters params = parameters_for(use, TPM_SE_HMAC, use.salt ? nullptr : &key, auth);
+    const AuthSession::parameters params =
+        parameters_for(use, TPM_SE_HMAC, !auth.empty(), use.salt ? nullptr : &key, auth);
     auto session = co_await start_session(tpm, params);
     session->set_auth_value(auth);
     co_return session;
@@ -178,39 +204,30 @@ net::awaitable<std::unique_ptr<AuthSession>> key_hmac_session(client& tpm, progr
 
 }  // namespace
 
-net::awaitable<std::optional<salt_key>> choose_salt_key(client& tpm, progress& p, const salt_request& want) {
-    std::optional<salt_key> out;
-    if (!want.name) co_return out;
-    tpm_key ek = co_await endorsement_key(tpm, p, want.endorsement_auth, want.name, want.refused);
-    out = salt_key{std::move(ek), true};
-    co_return out;
-}
-
-std::optional<salt_key> salt_or_parent(const std::optional<salt_key>& chosen, const tpm_key* parent) {
-    if (chosen) return chosen;
-    if (parent) return salt_key{*parent, false};
-    return std::nullopt;
-}
-
 net::awaitable<std::unique_ptr<AuthSession>> authorize_hierarchy(client& tpm, progress& p, TPM_HANDLE hierarchy,
-                                                                 bytes_view auth) {
+                                                                 bytes_view auth, const tpm_key* salt) {
     const entity what = hierarchy == TPM_RH_ENDORSEMENT ? entity::endorsement_hierarchy : entity::owner_hierarchy;
-    co_await begin_authorization(tpm, p, what, nullptr, auth);
-    co_return co_await password_session(tpm, hierarchy, auth);
+    co_await begin_authorization(tpm, p, what, nullptr, true, auth.empty());
+    if (auth.empty()) co_return nullptr;
+    co_return co_await salted_password_session(tpm, p, auth, salt);
 }
 
 net::awaitable<std::unique_ptr<AuthSession>> authorize_parent(client& tpm, progress& p, const tpm_key& parent,
                                                               const parent_auths& auths, const session_use& use) {
     if (parent.endorsement) {
-        co_await begin_authorization(tpm, p, entity::endorsement_hierarchy, nullptr, auths.use);
         p.at("authorizing the endorsement key with PolicySecret(endorsement)");
-        const AuthSession::parameters params = parameters_for(use, TPM_SE_POLICY);
-        co_return co_await endorsement_policy(tpm, params, auths.use);
+        const AuthSession::parameters params = parameters_for(use, TPM_SE_POLICY, false);
+        co_return co_await endorsement_policy(tpm, p, params, auths.use, use.salt);
     }
-    co_await begin_authorization(tpm, p, entity::parent_key, &parent.publicArea, auths.use);
-    if (!salted(use, TPM_SE_HMAC)) co_return co_await password_session(tpm, parent, auths.use);
+    co_await begin_authorization(tpm, p, entity::parent_key, &parent.publicArea, true, auths.use.empty());
+    const bool secret = !auths.use.empty();
+    if (!salted(use, TPM_SE_HMAC, secret)) {
+        // Without a salt key only the empty password, which needs no session.
+        if (secret) co_return co_await salted_password_session(tpm, p, auths.use, nullptr);
+        co_return nullptr;
+    }
     p.at("starting a session salted to " + to_hex(use.salt->name.buffer));
-    const AuthSession::parameters params = parameters_for(use, TPM_SE_HMAC);
+    const AuthSession::parameters params = parameters_for(use, TPM_SE_HMAC, secret);
     auto session = co_await start_session(tpm, params);
     session->set_auth_value(to_bytes(auths.use));
     co_return session;
@@ -219,20 +236,13 @@ net::awaitable<std::unique_ptr<AuthSession>> authorize_parent(client& tpm, progr
 net::awaitable<std::unique_ptr<AuthSession>> authorize_key(client& tpm, progress& p, const tpm_key& key,
                                                            const key_plan& plan, const tpm_key* parent,
                                                            const session_use& use) {
-    co_await begin_authorization(tpm, p, entity::signing_key, &key.publicArea, plan.key_auth);
+    // A PCR policy without a password never checks the authValue.
+    const bool auth_checked = !plan.key_auth.empty() || plan.pcrs.empty();
+    co_await begin_authorization(tpm, p, entity::signing_key, &key.publicArea, auth_checked, plan.key_auth.empty());
     const bool user_with_auth = key.publicArea.objectAttributes & TPMA_OBJECT_userWithAuth;
     if (!plan.pcrs.empty() || !user_with_auth) co_return co_await key_policy_session(tpm, p, key, plan, parent, use);
     if (!use.salt && plan.key_auth.empty()) co_return nullptr;
     co_return co_await key_hmac_session(tpm, p, key, plan.key_auth, use);
-}
-
-net::awaitable<std::unique_ptr<AuthSession>> password_session(client& tpm, TPM_HANDLE hierarchy, bytes_view auth) {
-    const TPM2B_NAME name = handle_name(hierarchy);
-    co_return co_await bound_password_session(tpm, hierarchy, name, auth);
-}
-
-net::awaitable<std::unique_ptr<AuthSession>> password_session(client& tpm, const tpm_key& object, bytes_view auth) {
-    co_return co_await bound_password_session(tpm, object.handle, object.name, auth);
 }
 
 }  // namespace atpc::tpm

@@ -33,6 +33,42 @@ struct bus_record {
                 ++n;
         return n;
     }
+    // Codes of the commands the TPM answered, in order: a command resent at
+    // the TPM's request (see retries()) counts once.
+    std::vector<std::uint32_t> answered_codes() const {
+        std::vector<std::uint32_t> out;
+        const auto all = command_codes();
+        for (std::size_t i = 0; i < all.size() && i < responses.size(); ++i) {
+            const auto& r = responses[i];
+            const bool resend = r.size() == 10 && r[6] == 0 && r[7] == 0 && r[8] == 0x09 &&
+                                (r[9] == 0x22 || r[9] == 0x08 || r[9] == 0x0A);
+            if (!resend) out.push_back(all[i]);
+        }
+        return out;
+    }
+    // Each TPM2_StartAuthSession sent: the salt key it names (TPM_RH_NULL:
+    // none) and the size of its encryptedSalt. A salted session's keys come
+    // from a secret only that TPM key can decrypt, so a recording gives no
+    // way to a password it carries or a parameter it encrypts.
+    struct session_start {
+        std::uint32_t tpm_key = 0;
+        std::size_t salt_size = 0;
+    };
+    std::vector<session_start> session_starts() const {
+        std::vector<session_start> out;
+        auto be = [](const tpmwire::bytes& b, std::size_t at, int n) {
+            std::uint32_t v = 0;
+            for (int i = 0; i < n; ++i) v = v << 8 | b.at(at + i);
+            return v;
+        };
+        for (const auto& c : commands) {
+            if (c.size() < 22 || be(c, 6, 4) != 0x176) continue;  // TPM_CC_StartAuthSession
+            // header (10), tpmKey, bind, nonceCaller (TPM2B), encryptedSalt (TPM2B)
+            const std::size_t salt_at = 20 + be(c, 18, 2);
+            out.push_back({be(c, 10, 4), be(c, salt_at, 2)});
+        }
+        return out;
+    }
     // Command codes sent, in order.
     std::vector<std::uint32_t> command_codes() const {
         std::vector<std::uint32_t> out;

@@ -11,6 +11,7 @@
 #include "support/swtpm.hpp"
 
 #include "base/error.hpp"
+#include "files/pins.hpp"
 #include "tpm/import.hpp"
 #include "cli/secret_input.hpp"
 #include "sigv4/signer.hpp"
@@ -22,6 +23,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -79,7 +81,10 @@ inline std::vector<std::string> split_command(const std::string& line) {
 
 struct lab {
     test::swtpm sw;
-    explicit lab(test::swtpm_options o = {}) : sw(o) {}
+    explicit lab(test::swtpm_options o = {}) : sw(o) {
+        // Pins of an earlier test's swtpm in this process (tests/main.cpp).
+        std::filesystem::remove(atpc::files::pin_store::for_user().file());
+    }
 
     void tool(std::vector<std::string> argv) { sw.require_tool(std::move(argv)); }
     void flush_all() { sw.flush_all(); }
@@ -127,11 +132,11 @@ struct lab {
     }
 
     // kDate for `date` from the key, by the credential flow's own code.
-    std::string kdate(const atpc::tpm::key_plan& p, tpmwire::bytes& out) {
+    std::string kdate(const atpc::tpm::key_plan& p, tpmwire::bytes& out, atpc::tpm::trace_fn trace = {}) {
         tpmwire::net::io_context io;
         tpmwire::client tpm(io.get_executor(), tpmwire::make_transport(io.get_executor(), p.address));
         try {
-            out = test::run_coro(io, atpc::tpm::compute_kdate(tpm, p, date, {})).kdate;
+            out = test::run_coro(io, atpc::tpm::compute_kdate(tpm, p, date, trace)).kdate;
         } catch (const atpc::error& e) {
             return e.what();
         }

@@ -55,6 +55,7 @@ import_plan plan_from(const import_options& o) {
     p.salt_name = o.encrypt_with_name;
     p.persistent_handle = o.persistent_handle;
     p.force = o.force;
+    p.lockout_reserve = o.lockout_reserve;
     return p;
 }
 

@@ -9,6 +9,7 @@
 #include "tpmwire/transports/address.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct import_options : cli::common_flags {
     std::vector<unsigned> pcrs;
     bool use_ek_parent = false;
     std::optional<tpmwire::bytes> encrypt_with_name;
+    std::uint32_t lockout_reserve = 2;
     std::chrono::milliseconds timeout{2000};
 
     tpmwire::tpm_address address;                          // from tpm_path

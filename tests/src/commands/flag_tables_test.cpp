@@ -43,7 +43,7 @@ struct tables {
 // A valid value per row name: a new row fails the test until it has one.
 const std::map<std::string_view, std::string> samples{
     {"tpm-path", "127.0.0.1:2321"}, {"keyPass", "pw-key"}, {"parentPass", "pw-parent"}, {"pcrs", "0,7"},
-    {"tpm-session-encrypt-with-name", "000b" + std::string(64, 'a')}, {"timeout", "5s"},
+    {"tpm-session-encrypt-with-name", "000b" + std::string(64, 'a')}, {"lockout-reserve", "1"}, {"timeout", "5s"},
     {"aws-access-key-id", "AKIAIOSFODNN7EXAMPLE"}, {"persistentHandle", "0x81000001"}, {"credential-file", "/k.pem"},
     {"aws-arn", "arn:aws:iam::123456789012:role/r"}, {"aws-session-name", "s1"}, {"duration", "1h"},
     {"external-id", "ext-1"}, {"source-identity", "me"}, {"serial-number", "arn:aws:iam::123456789012:mfa/u"},

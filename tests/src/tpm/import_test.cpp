@@ -33,6 +33,8 @@ tss2_private_key key_file(const atpc::tpm::imported_key& k) {
     f.parent = k.file_parent;
     f.pubkey = k.pub;
     f.privkey = k.priv;
+    // As import writes it: its keys are noDA exactly when they have no password.
+    f.emptyAuth = (k.pub.publicArea.objectAttributes & TPMA_OBJECT_noDA) != 0;
     return f;
 }
 
@@ -134,6 +136,8 @@ TEST_CASE("password and PCR policy: authPolicy equals tpm2-tools' trial policy, 
 
     p.key_auth = to_bytes("wrong");
     CHECK_THAT(l.kdate(p, kd), Catch::Contains("wrong password"));
+    // swtpm allows 3 failures: after one, the default reserve (2) would refuse to try again.
+    p.lockout_reserve = 1;
     p.key_auth = to_bytes("pass123");
     l.tool({"tpm2_pcrextend", "23:sha256=" + std::string(64, 'a')});
     CHECK_THAT(l.kdate(p, kd), Catch::Contains("PCR policy not satisfied"));
@@ -327,4 +331,26 @@ TEST_CASE("an occupied handle: refused without force, --force replaces an HMAC k
     }
     auto unseal = l.sw.tool({"tpm2_unseal", "-c", "0x81000132"});
     CHECK(unseal.out == "a disk encryption key");
+}
+
+TEST_CASE("an owner password goes only in salted sessions: making the H-2 parent and EvictControl", "[swtpm]") {
+    lab l;
+    l.tool({"tpm2_changeauth", "-c", "o", "0wnerSecret"});
+    import_plan plan;
+    plan.persistent_handle = 0x81000120;
+    plan.parent_auth = to_bytes("0wnerSecret");  // the H-2 parent's hierarchy
+    plan.owner_auth = to_bytes("0wnerSecret");   // EvictControl
+    auto o = l.run_import(plan);
+    INFO(o.error);
+    REQUIRE(o.error.empty());
+    secret_hidden(o.bus);
+    CHECK_FALSE(o.bus.contains(as_bytes("0wnerSecret")));
+    const auto starts = o.bus.session_starts();
+    CHECK(starts.size() == 3);  // the owner for CreatePrimary, the Create, the owner for EvictControl
+    for (const auto& s : starts) {
+        CHECK(s.salt_size > 0);
+        CHECK(s.tpm_key != TPM_RH_NULL);
+    }
+    CHECK(o.key->persisted);
+    l.no_leaks();
 }

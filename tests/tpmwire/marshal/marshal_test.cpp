@@ -84,6 +84,29 @@ TEST_CASE("RSA EK template marshals to the TCG L-1 layout") {
     CHECK(decode_one<TPMT_PUBLIC>(b) == ek_rsa_template());
 }
 
+TEST_CASE("ECC EK templates: L-2 as tpm2_createek -G ecc makes it, H-4 as swtpm_setup --createek does") {
+    // Public areas read back from swtpm 0.7.1 (TPM2B_PUBLIC without its size).
+    const TPMT_PUBLIC l2 = decode_one<TPMT_PUBLIC>(from_hex(
+        "0023000b000300b20020837197674484b3f81a90cc8d46a5d724fd52d76e06520b64f2a1da1b331469aa0006008000430010000300"
+        "1000207ede5a582679fc1e526f3b8f13dfe5ef636d0a74043478c66a32a62d30df5d7c00206f433c2c513a81b4edb89443190181ed"
+        "ddddd14c3c96c729d171c285734faacc"));
+    const TPMT_PUBLIC h4 = decode_one<TPMT_PUBLIC>(from_hex(
+        "0023000c000300f20030b26e7d28d11a50bc53d882bcf5fd3a1a074148bb35d3b4e4cb1c0ad9bde419cacb47ba09699646150f9fc0"
+        "00f3f80e120006010000430010000400100030f2c5c6a7b991a1bf375de8078603ab3907c97ac089fcffdac0ec7922e365c6c8888e"
+        "cc1dc3d0d090750df94fbc61c50f00303919924071dd3faabe107843ac4026352d2671791761820a0b0134306515c9ee0e779d2f56"
+        "cd951254c196cc81a22a61"));
+    CHECK(std::string(ek_ecc_template_name(l2)) == "L-2");
+    CHECK(std::string(ek_ecc_template_name(h4)) == "H-4");
+    CHECK(std::string(ek_ecc_template_name(ek_ecc_template())) == "L-2");
+    // The template L-2 is re-created from: unique x and y of 32 zero bytes each.
+    CHECK(to_hex(marshal_to_bytes(ek_ecc_template())).ends_with("0020" + std::string(64, '0') + "0020" + std::string(64, '0')));
+    TPMT_PUBLIC other = l2;
+    other.objectAttributes |= TPMA_OBJECT_userWithAuth;  // no EK template has it with policy A
+    CHECK(ek_ecc_template_name(other) == nullptr);
+    CHECK(ek_ecc_template_name(h2_ecc_primary_template()) == nullptr);
+    CHECK(ek_ecc_template_name(ek_rsa_template()) == nullptr);
+}
+
 TEST_CASE("TPMT_PUBLIC round-trips for KEYEDHASH, RSA and ECC") {
     auto hmac = hmac_key_template(TPMA_OBJECT_sign | TPMA_OBJECT_userWithAuth | TPMA_OBJECT_fixedTPM |
                                   TPMA_OBJECT_fixedParent);

@@ -26,6 +26,22 @@ bool matches_ek_rsa_template(const TPMT_PUBLIC& p);
 // The persistent handle where provisioning tools leave the RSA EK.
 inline constexpr TPM_HANDLE ek_rsa_persistent_handle = 0x81010001;
 
+// The ECC endorsement key, TCG EK Credential Profile template L-2: NIST
+// P-256, SHA-256, attributes 0x000300B2, authPolicy
+// PolicySecret(TPM_RH_ENDORSEMENT), AES-128-CFB, unique x and y of 32 zero
+// bytes each (tpm2_createek -G ecc).
+TPMT_PUBLIC ek_ecc_template();
+
+// Which ECC EK template `p` was made from, any unique value: "L-2", "H-3"
+// (P-256, SHA-256, PolicyB) or "H-4" (P-384, SHA-384, PolicyB, AES-256: what
+// swtpm_setup --createek makes); nullptr for none.
+const char* ek_ecc_template_name(const TPMT_PUBLIC& p);
+
+// Where provisioning tools leave ECC EKs: 0x81010002 (P-256, TCG
+// provisioning guidance) and 0x81010016 (swtpm_setup's P-384 EK).
+inline constexpr TPM_HANDLE ek_ecc_persistent_handle = 0x81010002;
+inline constexpr TPM_HANDLE ek_ecc_p384_persistent_handle = 0x81010016;
+
 // A KEYEDHASH HMAC-SHA256 key imported or created with caller data:
 // sensitiveDataOrigin clear, sign set.
 TPMT_PUBLIC hmac_key_template(TPMA_OBJECT attributes, bytes authPolicy = {});
