@@ -102,8 +102,11 @@ int main(int argc, char** argv) {
         auto wanted = [&](side sd, op o) {
             if (!supports(sd, o)) return false;
             if (only_side.empty()) return true;
-            const std::string list = "," + only_side + ",";
-            return list.find("," + std::string(name_of(sd)) + ",") != std::string::npos;
+            // Appended, not operator+: g++ 12 -O3 warns falsely on that (GCC bug 105329).
+            std::string list = ",", name = ",";
+            list.append(only_side).append(",");
+            name.append(name_of(sd)).append(",");
+            return list.find(name) != std::string::npos;
         };
         for (op o : ops) {
             if (!only.empty() && name_of(o) != only) continue;
