@@ -25,15 +25,16 @@ struct local_endpoint {
     bool loopback = false;
 };
 
+// (Every member has an initializer: designated initializers may omit any.)
 struct request_view {
-    std::string_view method;  // "GET"
-    std::string_view target;  // "/v1/credentials"
-    std::string_view host;    // the Host header
+    std::string_view method = {};  // "GET"
+    std::string_view target = {};  // "/v1/credentials"
+    std::string_view host = {};    // the Host header
     std::size_t host_headers = 0;
-    std::optional<std::string_view> authorization;
-    std::optional<std::string_view> imds_token;  // X-aws-ec2-metadata-token
-    std::optional<std::string_view> imds_ttl;    // X-aws-ec2-metadata-token-ttl-seconds
-    bool forwarded = false;                      // X-Forwarded-For present
+    std::optional<std::string_view> authorization = {};
+    std::optional<std::string_view> imds_token = {};  // X-aws-ec2-metadata-token
+    std::optional<std::string_view> imds_ttl = {};    // X-aws-ec2-metadata-token-ttl-seconds
+    bool forwarded = false;                           // X-Forwarded-For present
 };
 
 struct response {

@@ -24,6 +24,7 @@ std::optional<listen_address> parse_listen(std::string_view text) {
         if (colon == std::string_view::npos) return std::nullopt;
         host = text.substr(0, colon);
         port = text.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos) return std::nullopt;  // IPv6 needs its brackets
     }
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
     if (port.empty() || ec != std::errc() || end != port.data() + port.size()) return std::nullopt;
