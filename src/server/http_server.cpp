@@ -58,6 +58,8 @@ std::optional<response> malformed(const error_code& ec) {
         return refusal(431, "RequestHeaderFieldsTooLarge", "the request line and headers exceed 8 KiB");
     if (ec == http::error::body_limit || ec == http::error::unexpected_body)
         return refusal(413, "ContentTooLarge", "requests to this server have no body");
+    // The client closing mid-request is not a request to answer.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
     if (ec.category() == http::make_error_code(http::error::bad_target).category())
         return refusal(400, "BadRequest", "not an HTTP/1.1 request");
     return std::nullopt;
