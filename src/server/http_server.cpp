@@ -9,10 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <fmt/format.h>
 
 #include <array>
@@ -26,9 +23,7 @@ namespace {
 
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
 
-// Headers, the Authorization token among them, are held in wiped memory.
-using request_parser = http::request_parser<http::empty_body, tpmwire::zeroizing_allocator<char>>;
-using request_type = request_parser::value_type;
+using request_type = http::request<http::empty_body, http::basic_fields<tpmwire::zeroizing_allocator<char>>>;
 
 std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -98,7 +93,7 @@ struct http_server::registration {
 
 http_server::http_server(net::any_io_executor ex, const tcp::endpoint& where, router& routes,
                          std::size_t max_connections, log_fn debug)
-    : acceptor_(ex), routes_(routes), max_connections_(max_connections), debug_(std::move(debug)) {
+    : acceptor_(ex), sweeper_(ex), routes_(routes), max_connections_(max_connections), debug_(std::move(debug)) {
     error_code ec;
     acceptor_.open(where.protocol(), ec);
     if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -124,10 +119,24 @@ net::awaitable<void> http_server::accept_loop() {
     }
 }
 
+net::awaitable<void> http_server::sweep_loop() {
+    while (!stopping_) {
+        sweeper_.expires_after(sweep_interval);
+        auto [ec] = co_await sweeper_.async_wait(as_result);
+        if (ec || stopping_) co_return;
+        const auto now = clock::now();
+        error_code ignored;
+        // A closed socket ends its connection's pending read or write.
+        for (connection* c : connections_)
+            if (c->deadline <= now) c->socket.close(ignored);
+    }
+}
+
 void http_server::evict_one() {
+    error_code ignored;
     for (connection* c : connections_) {
         if (c->state == phase::answering) continue;
-        c->stream.close();
+        c->socket.close(ignored);
         return;
     }
 }
@@ -136,15 +145,16 @@ void http_server::stop() {
     stopping_ = true;
     error_code ignored;
     acceptor_.close(ignored);
+    sweeper_.cancel();
     for (connection* c : connections_)
-        if (c->state == phase::idle) c->stream.close();
+        if (c->state == phase::idle) c->socket.close(ignored);
 }
 
 net::awaitable<void> http_server::serve(tcp::socket socket) {
     connection c(std::move(socket));
     registration reg(*this, c);
     error_code ec;
-    c.local = describe(c.stream.socket().local_endpoint(ec));
+    c.local = describe(c.socket.local_endpoint(ec));
     if (ec) co_return;
     request_buffer buffer(2 * max_request_head);
     try {
@@ -155,17 +165,17 @@ net::awaitable<void> http_server::serve(tcp::socket socket) {
     } catch (const std::exception&) {
         // Only allocation failures get here; the connection is dropped.
     }
-    c.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    c.socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
-// Waits for the first byte of the next request (already there when the
+// Waits for the first bytes of the next request (already there when the
 // client pipelined it).
 net::awaitable<bool> http_server::next_request(connection& c, request_buffer& buffer) {
     c.state = phase::idle;
     if (buffer.size() == 0) {
         if (stopping_) co_return false;
-        c.stream.expires_after(idle_timeout);
-        auto [ec, n] = co_await c.stream.async_read_some(buffer.prepare(max_request_head), as_result);
+        c.deadline = clock::now() + idle_timeout;
+        auto [ec, n] = co_await c.socket.async_read_some(buffer.prepare(max_request_head), as_result);
         if (ec) co_return false;
         buffer.commit(n);
     }
@@ -173,14 +183,28 @@ net::awaitable<bool> http_server::next_request(connection& c, request_buffer& bu
     co_return true;
 }
 
+// Parses what has arrived, reading more until the request is complete
+// (usually it all came with the first bytes).
+net::awaitable<error_code> http_server::read_request(connection& c, request_buffer& buffer, request_parser& parser) {
+    c.deadline = clock::now() + request_timeout;
+    for (;;) {
+        error_code ec;
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (ec != http::error::need_more) co_return ec;
+        // The parser stops at max_request_head, so the buffer has room.
+        auto [rec, n] = co_await c.socket.async_read_some(buffer.prepare(max_request_head), as_result);
+        if (rec) co_return rec;
+        buffer.commit(n);
+    }
+}
+
 // Reads one request, answers it; false when the connection is to close.
 net::awaitable<bool> http_server::exchange(connection& c, request_buffer& buffer) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = clock::now();
     request_parser parser;
     parser.header_limit(max_request_head);
     parser.body_limit(0);
-    c.stream.expires_after(request_timeout);
-    auto [ec, n] = co_await http::async_read(c.stream, buffer, parser, as_result);
+    const error_code ec = co_await read_request(c, buffer, parser);
     std::optional<response> r = ec ? malformed(ec) : routes_.handle(view_of(parser.get()), c.local, request_time::now());
     if (!r) co_return false;
     r->close |= ec || !parser.get().keep_alive() || stopping_;
@@ -190,18 +214,18 @@ net::awaitable<bool> http_server::exchange(connection& c, request_buffer& buffer
     append_head(c.head, *r);
     const std::array<net::const_buffer, 2> parts{net::buffer(c.head),
                                                  r->body ? net::buffer(*r->body) : net::const_buffer()};
-    c.stream.expires_after(write_timeout);
-    auto [wec, written] = co_await net::async_write(c.stream, parts, as_result);
-    if (debug_) log_request(ec ? "-" : view(parser.get().method_string()), ec ? "-" : view(parser.get().target()),
-                            r->status, started);
+    c.deadline = clock::now() + write_timeout;
+    auto [wec, written] = co_await net::async_write(c.socket, parts, as_result);
+    if (debug_) log_request(parser, !ec, r->status, started);
     connections_.splice(connections_.end(), connections_, c.place);
     co_return !wec && !r->close;
 }
 
-void http_server::log_request(std::string_view method, std::string_view target, unsigned status,
-                              std::chrono::steady_clock::time_point started) const {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    debug_(fmt::format("request: {} {} {} {:.2f} ms", printable(method), printable(target), status,
+void http_server::log_request(const request_parser& parser, bool parsed, unsigned status,
+                              clock::time_point started) const {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - started);
+    debug_(fmt::format("request: {} {} {} {:.2f} ms", parsed ? printable(view(parser.get().method_string())) : "-",
+                       parsed ? printable(view(parser.get().target())) : "-", status,
                        static_cast<double>(us.count()) / 1000.0));
 }
 

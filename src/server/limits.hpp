@@ -18,6 +18,10 @@ inline constexpr auto idle_timeout = 30s;
 // bytes is dropped too.
 inline constexpr auto request_timeout = 5s;
 inline constexpr auto write_timeout = 5s;
+// How often connections are checked against those deadlines (a deadline may
+// be overrun by up to this): one timer for the server, so a request costs
+// no timer operation.
+inline constexpr auto sweep_interval = 1s;
 // At the cap, a new connection closes the least recently active one that is
 // not being answered, so idle or slow clients cannot lock others out.
 inline constexpr std::size_t default_max_connections = 512;

@@ -107,6 +107,7 @@ void run(const serve_config& c, const env_lookup& env, const log_fn& log, const 
 
     parts.refresh.start(io->get_executor());
     net::co_spawn(*io, parts.http.accept_loop(), net::detached);
+    net::co_spawn(*io, parts.http.sweep_loop(), net::detached);
     net::co_spawn(*io, stop_on_signal(signals, parts, *io), net::detached);
     io->run();
     // Work left after the grace period (a connection, a refresh waiting on a
