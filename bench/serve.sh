@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 results=$here/results
-rounds=3 seconds=5
+rounds=5 seconds=5
 if [[ ${1:-} == --quick ]]; then rounds=1 seconds=2; fi
 lifetime=1230  # seconds: 20 minutes and a half
 
