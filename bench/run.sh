@@ -40,38 +40,9 @@ program=$build/aws-tpm-process-credential
 bin=$build/bench
 
 # ---- processes --------------------------------------------------------------
-work=$(mktemp -d /tmp/atpc-bench.XXXXXX)
-# The program's pins (salt keys trusted on first use) stay in the scratch directory.
-export XDG_STATE_HOME=$work/state
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-export TMPDIR=$work  # the tools' scratch files (the lock file is in /run/lock or XDG_RUNTIME_DIR, removed after use)
-
-# A free port p whose neighbour p+1 is free too (swtpm: data p, control p+1).
-free_pair() {
-    python3 -c '
-import random, socket
-for _ in range(500):
-    p = random.randrange(20000, 60000, 2)
-    try:
-        for q in (p, p + 1):
-            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
-    except OSError:
-        continue
-    print(p); break'
-}
-wait_port() {
-    for _ in $(seq 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.05
-    done
-    log "nothing listens on port $1"; return 1
-}
+# start_scratch, free_pair, wait_port
+source "$here/scripts/common.sh"
+start_scratch atpc-bench
 
 tpm_port=$(free_pair) moto_port=$(free_pair) sts_port=$(free_pair)
 cd "$work"

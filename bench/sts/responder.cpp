@@ -3,10 +3,12 @@
 // nothing and does as little as possible, so a fetch against it measures
 // TLS plus our own work, not a server's.
 //
-//   bench_sts_responder PORT CERT.pem KEY.pem
+//   bench_sts_responder PORT CERT.pem KEY.pem [LIFETIME_SECONDS]
 //
 // One connection at a time, blocking OpenSSL; no session tickets (the
-// clients never resume). Prints "ready" once listening.
+// clients never resume). Prints "ready" once listening, and "answered" on
+// stderr for every reply sent. The credentials expire LIFETIME_SECONDS
+// (default 3600) after the request: a short one makes `serve` refresh often.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,7 +25,7 @@
 
 namespace {
 
-std::string reply() {
+std::string reply(long lifetime) {
     // Shape of real STS JSON (Expiration in epoch seconds); fake values.
     std::string token(356, 'A');
     for (std::size_t i = 0; i < token.size(); ++i) token[i] = "FQoGZXIvYXdzEJr//////////wEaDH0example0123456789+/"[i % 50];
@@ -31,7 +33,7 @@ std::string reply() {
                        "\"AccessKeyId\":\"ASIAIOSFODNN7EXAMPLE\","
                        "\"SecretAccessKey\":\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\","
                        "\"SessionToken\":\"" + token + "\","
-                       "\"Expiration\":" + std::to_string(std::time(nullptr) + 3600) +
+                       "\"Expiration\":" + std::to_string(std::time(nullptr) + lifetime) +
                        "}},\"ResponseMetadata\":{\"RequestId\":\"58c5dbae-abef-11e0-8cfe-09039844ac7d\"}}}";
     return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\nConnection: close\r\n\r\n" + body;
@@ -64,10 +66,11 @@ bool read_request(SSL* ssl) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: bench_sts_responder PORT CERT.pem KEY.pem\n");
+    if (argc != 4 && argc != 5) {
+        std::fprintf(stderr, "usage: bench_sts_responder PORT CERT.pem KEY.pem [LIFETIME_SECONDS]\n");
         return 2;
     }
+    const long lifetime = argc == 5 ? std::atol(argv[4]) : 3600;
     std::signal(SIGPIPE, SIG_IGN);
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -99,8 +102,11 @@ int main(int argc, char** argv) {
         SSL* ssl = SSL_new(ctx);
         SSL_set_fd(ssl, fd);
         if (SSL_accept(ssl) == 1 && read_request(ssl)) {
-            std::string r = reply();
-            if (SSL_write(ssl, r.data(), static_cast<int>(r.size())) > 0) SSL_shutdown(ssl);
+            std::string r = reply(lifetime);
+            if (SSL_write(ssl, r.data(), static_cast<int>(r.size())) > 0) {
+                SSL_shutdown(ssl);
+                std::fprintf(stderr, "answered\n");
+            }
         }
         SSL_free(ssl);
         ::close(fd);

@@ -9,13 +9,11 @@
 #include "sts/endpoint.hpp"
 #include "tpm/kdate.hpp"
 
+#include "runner/run_until.hpp"
 #include "tpmwire/keyfile/keyfile.hpp"
 #include "tpmwire/transports/address.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -138,13 +136,12 @@ tpm::key_plan plan_from(const settings& o) {
     return plan;
 }
 
-sts::credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace) {
-    // OpenSSL reads its configuration on first use; do it now rather than
-    // while holding the TPM lock.
-    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
-    run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline};
+namespace {
 
-    // Everything about STS is settled before any I/O, too.
+// Everything about STS is settled before any I/O: the endpoint, the trust
+// store and the request.
+void prepare_call(run_state& s, const env_lookup& env) {
+    const settings& o = s.o;
     s.call = sts::resolve_call_options(sts::endpoint_inputs{o.sts_endpoint, o.region}, o.ca_bundle, env, s.deadline);
     s.call.trace = s.trace;
     std::optional<sts::mfa> mfa;
@@ -164,11 +161,30 @@ sts::credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn t
         p.mfa_device = mfa;
         s.request = sts::build_request(p);
     }
+}
 
-    // One run; `s` outlives it, and the timeout message reads its stage.
-    return runner::run_bounded(pipeline(s), s.deadline, [&] {
-        return fmt::format("no credentials within the {} ms deadline (--deadline) while {}", o.deadline.count(),
-                           s.stage);
+}  // namespace
+
+net::awaitable<sts::credentials> fetch_async(settings o, env_lookup env, tpm::trace_fn trace) {
+    // OpenSSL reads its configuration on first use; do it now rather than
+    // while holding the TPM lock.
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+    run_state s{o, plan_from(o), {}, {}, std::move(trace), std::chrono::steady_clock::now() + o.deadline};
+    prepare_call(s, env);
+    auto work = pipeline(s);
+    std::optional<sts::credentials> got = co_await runner::run_until(std::move(work), s.deadline);
+    if (!got)
+        throw error(fault::timeout, fmt::format("no credentials within the {} ms deadline (--deadline) while {}",
+                                                o.deadline.count(), s.stage));
+    co_return std::move(*got);
+}
+
+sts::credentials fetch(const settings& o, const env_lookup& env, tpm::trace_fn trace) {
+    // fetch_async keeps the deadline and names the stage it stopped in; the
+    // runner's own, a moment later, only backs it up.
+    const auto backstop = std::chrono::steady_clock::now() + o.deadline + 1s;
+    return runner::run_bounded(fetch_async(o, env, std::move(trace)), backstop, [&] {
+        return fmt::format("no credentials within the {} ms deadline (--deadline)", o.deadline.count());
     });
 }
 

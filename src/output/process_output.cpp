@@ -1,4 +1,5 @@
 #include "output/process_output.hpp"
+#include "output/json_text.hpp"
 
 #include <cerrno>
 #include <ctime>
@@ -6,32 +7,6 @@
 
 namespace atpc::output {
 
-namespace {
-
-void append_json_string(tpmwire::secret_string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(hex[c >> 4]);
-                    out.push_back(hex[c & 0xF]);
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    out.push_back('"');
-}
-
-}  // namespace
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
     std::time_t secs = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
@@ -45,18 +20,12 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
 tpmwire::secret_string to_json(const sts::credentials& c) {
     tpmwire::secret_string out;
     out.reserve(256 + c.secret_access_key.size() + c.session_token.size());
-    out += "{\"Version\":1,\"AccessKeyId\":";
-    append_json_string(out, c.access_key_id);
-    out += ",\"SecretAccessKey\":";
-    append_json_string(out, c.secret_access_key);
-    out += ",\"SessionToken\":";
-    append_json_string(out, c.session_token);
-    out += ",\"Expiration\":";
-    append_json_string(out, rfc3339(c.expiration));
-    if (c.account_id) {
-        out += ",\"AccountId\":";
-        append_json_string(out, *c.account_id);
-    }
+    out += "{\"Version\":1";
+    append_json_member(out, "AccessKeyId", c.access_key_id);
+    append_json_member(out, "SecretAccessKey", c.secret_access_key);
+    append_json_member(out, "SessionToken", c.session_token);
+    append_json_member(out, "Expiration", rfc3339(c.expiration));
+    if (c.account_id) append_json_member(out, "AccountId", *c.account_id);
     out += "}\n";
     return out;
 }

@@ -1,7 +1,8 @@
 // Runs one top-level coroutine of the program to completion under the
 // run's deadline, on a fresh single-threaded io_context.
 //
-// On the deadline the io_context is deliberately leaked: destroying it would
+// On the deadline (the runner's own, or a body's that ended in
+// fault::timeout) the io_context is deliberately leaked: destroying it would
 // join a resolver thread stuck in getaddrinfo, and the process is about to
 // print its error and exit anyway.
 #pragma once
@@ -17,14 +18,28 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace atpc::runner {
 
 namespace detail {
-// Where an abandoned io_context stays reachable until the process exits
-// (never destroyed: its destructor would join the resolver thread).
-inline boost::asio::io_context* abandoned_io = nullptr;
+inline bool is_timeout(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const error& x) {
+        return x.kind() == fault::timeout;
+    } catch (...) {
+        return false;
+    }
+}
 }  // namespace detail
+
+// Keeps `io` reachable, never destroyed, until the process exits. For an
+// io_context whose work may include a name lookup that cannot be interrupted.
+inline void abandon(std::unique_ptr<boost::asio::io_context> io) {
+    static auto* kept = new std::vector<std::unique_ptr<boost::asio::io_context>>;
+    kept->push_back(std::move(io));
+}
 
 // `on_timeout` gives the one-line message (it may read state the body left).
 template <class T>
@@ -46,10 +61,13 @@ T run_bounded(boost::asio::awaitable<T> body, std::chrono::steady_clock::time_po
     boost::asio::co_spawn(*io, main(), boost::asio::detached);
     io->run();
     if (timed_out) {
-        detail::abandoned_io = io.release();
+        abandon(std::move(io));
         throw error(fault::timeout, on_timeout());
     }
-    if (failure) std::rethrow_exception(failure);
+    if (failure) {
+        if (detail::is_timeout(failure)) abandon(std::move(io));
+        std::rethrow_exception(failure);
+    }
     if (!result) throw error(fault::internal, "the run ended without a result");
     return std::move(*result);
 }

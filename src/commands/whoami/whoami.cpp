@@ -4,6 +4,7 @@
 // obtains. The one-command check that a key and its access key id match.
 #include "commands/commands.hpp"
 #include "commands/credential_flags.hpp"
+#include "commands/parse.hpp"
 #include "commands/whoami/whoami_options.hpp"
 
 #include "credential/fetch.hpp"
@@ -81,11 +82,7 @@ std::string whoami_usage() {
 
 int whoami_main(int argc, char** argv, const env_lookup& env) {
     whoami_options w;
-    cli::refuse_trailing(cli::parse_flags(argc, argv, whoami_rows(w), env));
-    if (w.help) {
-        output::write_all(1, whoami_usage());
-        return 0;
-    }
+    if (parse_or_help(argc, argv, whoami_rows(w), env, w, whoami_usage)) return 0;
     const credential::settings& o = w.settings;
     validate(o);
     tpm::trace_fn trace = output::debug_trace(w.debug);
