@@ -4,6 +4,7 @@
 // on the program's stderr).
 #include "base/error.hpp"
 #include "commands/credential_flags.hpp"
+#include "commands/ek/ek_options.hpp"
 #include "commands/import/import_options.hpp"
 #include "commands/whoami/whoami_options.hpp"
 
@@ -27,6 +28,7 @@ struct tables {
     commands::credential_options credential;
     commands::import_options import;
     commands::whoami_options whoami;
+    commands::ek_options ek;
 
     struct table {
         std::string command;  // as README's headings and the dispatch table name it
@@ -36,7 +38,8 @@ struct tables {
     std::vector<table> all() {
         return {{"credential mode", commands::credential_process_rows(credential), commands::credential_process_usage()},
                 {"import", commands::import_rows(import), commands::import_usage()},
-                {"whoami", commands::whoami_rows(whoami), commands::whoami_usage()}};
+                {"whoami", commands::whoami_rows(whoami), commands::whoami_usage()},
+                {"ek", commands::ek_rows(ek), commands::ek_usage()}};
     }
 };
 
@@ -48,7 +51,8 @@ const std::map<std::string_view, std::string> samples{
     {"aws-arn", "arn:aws:iam::123456789012:role/r"}, {"aws-session-name", "s1"}, {"duration", "1h"},
     {"external-id", "ext-1"}, {"source-identity", "me"}, {"serial-number", "arn:aws:iam::123456789012:mfa/u"},
     {"token-code", "123456"}, {"aws-region", "eu-west-1"}, {"sts-endpoint", "https://sts.example"},
-    {"ca-bundle", "/ca.pem"}, {"deadline", "10s"}, {"out", "k.pem"}, {"ownerPass", "pw-owner"}, {"parent", "0x81000002"}};
+    {"ca-bundle", "/ca.pem"}, {"deadline", "10s"}, {"out", "k.pem"}, {"ownerPass", "pw-owner"}, {"parent", "0x81000002"},
+    {"ek-ca", "/ek-ca.pem"}, {"out-cert", "ek.pem"}, {"out-public", "ek.pub.pem"}};
 
 std::vector<std::string> spellings(const cli::flag& row) {
     std::vector<std::string> out{std::string(row.name)};
@@ -214,7 +218,8 @@ TEST_CASE("README's flag tables list the rows: names, aliases and defaults") {
         same(main.at(std::string(row.name)), row);
     }
     // A subcommand's table documents its own rows; shared rows are the main table's.
-    for (const auto& [command, heading] : {std::pair{1, "### `import` flags"}, std::pair{2, "### `whoami` flags"}}) {
+    for (const auto& [command, heading] :
+         {std::pair{1, "### `import` flags"}, std::pair{2, "### `whoami` flags"}, std::pair{3, "### `ek` flags"}}) {
         const auto& own = doc[heading];
         INFO(heading);
         CHECK_FALSE(own.empty());

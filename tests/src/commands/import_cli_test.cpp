@@ -39,7 +39,10 @@ TEST_CASE("import writes a 0600 key file that tpm2-tools loads, tpm2_hmac gives 
                       secret + "\n");
     INFO(r.describe());
     REQUIRE(r.ok());
-    CHECK(r.err.empty());
+    // lab's --trust-tpm-on-first-use: one line naming the key before it is used.
+    CHECK_THAT(r.err, Catch::StartsWith("aws-tpm-process-credential import: trusting the TPM at " + l.sw.address() +
+                                        " on first use"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK_THAT(r.out, Catch::Contains("read from standard input"));
     CHECK(report_value(r.out, "persistent handle") == "0x81000200");
     CHECK(report_value(r.out, "key file") == pem);
@@ -188,12 +191,14 @@ TEST_CASE("import refusals: exit code, one line, nothing created", "[swtpm]") {
 
 TEST_CASE("usage errors are found before the TPM is contacted", "[swtpm]") {
     // No TPM at this address: a usage error, not a connection error, proves no I/O happened.
-    auto r = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001"},
+    auto r = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001",
+                        "--trust-tpm-on-first-use"},
                        {{"AWS_SECRET_ACCESS_KEY", std::nullopt}}, 30s, "too-short");
     INFO(r.describe());
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("40 characters"));
-    auto ok = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001"},
+    auto ok = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001",
+                         "--trust-tpm-on-first-use"},
                         {{"AWS_SECRET_ACCESS_KEY", std::nullopt}}, 30s, secret);
     CHECK(ok.exit_code == 1);
     CHECK_THAT(ok.err, Catch::Contains("127.0.0.1:1"));
@@ -252,7 +257,7 @@ sys.stdout.write(seen.decode(errors='replace'))
 sys.exit(os.waitstatus_to_exitcode(status))
 )";
     auto r = test::run({"python3", "-c", script, ATPC_BINARY, "import", "--tpm-path=" + l.sw.address(),
-                        "--persistentHandle=0x81000230"},
+                        "--persistentHandle=0x81000230", "--trust-tpm-on-first-use"},
                        {{"TYPED", secret}, {"AWS_SECRET_ACCESS_KEY", std::nullopt}}, 60s);
     INFO(r.describe() << "\n" << r.out);
     REQUIRE(r.ok());
