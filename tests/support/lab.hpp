@@ -81,6 +81,9 @@ inline std::vector<std::string> split_command(const std::string& line) {
 
 struct lab {
     test::swtpm sw;
+    // What run_import() has put on the bus so far, while it runs (a hook can
+    // look at what was sent before it was called).
+    std::shared_ptr<test::bus_record> live_bus;
     explicit lab(test::swtpm_options o = {}) : sw(o) {
         // Pins of an earlier test's swtpm in this process (tests/main.cpp).
         std::filesystem::remove(atpc::files::pin_store::for_user().file());
@@ -131,6 +134,7 @@ struct lab {
         if (!as_is && !plan.salt_name && !plan.ek_ca) plan.trust_on_first_use = true;
         outcome out;
         auto record = std::make_shared<test::bus_record>();
+        live_bus = record;
         tpmwire::net::io_context io;
         {
             tpmwire::client tpm(io.get_executor(), std::make_unique<test::capturing_transport>(
@@ -163,6 +167,25 @@ struct lab {
         p.address = address();
         p.persistent_handle = h;
         return p;
+    }
+
+    // With swtpm_options::ek_cert: the fixture's swtpm-localca chain (issuer,
+    // then root) in one PEM file, as --ek-ca takes it; its path.
+    std::string ek_ca_bundle() const {
+        const auto ca = sw.ek_cert_dir() / ".." / "localca";
+        std::ifstream issuer(ca / "issuercert.pem"), root(ca / "swtpm-localca-rootca-cert.pem");
+        REQUIRE(issuer);
+        REQUIRE(root);
+        const auto path = sw.work_dir() / "ek-ca.pem";
+        std::ofstream out(path);
+        out << issuer.rdbuf() << root.rdbuf();
+        return std::filesystem::weakly_canonical(path).string();
+    }
+
+    // The name tpm2-tools computes for the key at `handle` (tpm2_readpublic -n).
+    tpmwire::bytes tool_name(const std::string& handle) {
+        tool({"tpm2_readpublic", "-c", handle, "-n", "key.name"});
+        return tpmwire::to_bytes(read_file("key.name"));
     }
 
     std::string read_file(const std::string& name) const {

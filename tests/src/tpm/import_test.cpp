@@ -38,21 +38,6 @@ tss2_private_key key_file(const atpc::tpm::imported_key& k) {
     return f;
 }
 
-// TPM2_Create of the HMAC key under the H-2 primary with the empty password
-// session: nothing encrypts the secret. (A named coroutine: g++ 12 warns
-// wrongly about a coroutine lambda here.)
-net::awaitable<void> create_in_clear(client& tpm) {
-    CreatePrimary primary;
-    primary.inPublic.publicArea = h2_ecc_primary_template();
-    auto parent = co_await tpm.execute(primary);
-    Create create;
-    create.parentHandle = AuthHandle(parent.objectHandle);
-    create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(atpc::cli::hmac_key_bytes(secret));
-    create.inPublic.publicArea = hmac_key_template(atpc::tpm::key_attributes(false, false));
-    co_await tpm.execute(create);
-    co_await tpm.flush_tracked();
-}
-
 bool has(const std::vector<std::uint32_t>& v, std::uint32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 }  // namespace
@@ -98,6 +83,30 @@ TEST_CASE("H-2 parent: the secret crosses the bus encrypted, the key is fixed an
     CHECK(kd == expected_kdate());
     l.no_leaks();
 }
+
+// TPM2_Create of the HMAC key under the H-2 primary with the empty password
+// session: nothing encrypts the secret.
+// g++ 12 reports a mismatched new/delete of this coroutine's frame (Asio's
+// aligned operator new) depending on what else the file inlines: a false
+// positive, silenced for this function alone.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+static net::awaitable<void> create_in_clear(client& tpm) {
+    CreatePrimary primary;
+    primary.inPublic.publicArea = h2_ecc_primary_template();
+    auto parent = co_await tpm.execute(primary);
+    Create create;
+    create.parentHandle = AuthHandle(parent.objectHandle);
+    create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(atpc::cli::hmac_key_bytes(secret));
+    create.inPublic.publicArea = hmac_key_template(atpc::tpm::key_attributes(false, false));
+    co_await tpm.execute(create);
+    co_await tpm.flush_tracked();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 TEST_CASE("negative control: TPM2_Create with a plain password session shows the secret on the bus", "[swtpm]") {
     lab l;

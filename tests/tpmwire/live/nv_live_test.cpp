@@ -112,7 +112,7 @@ TEST_CASE("an index larger than the NV buffer is read in pieces, each within the
     }
 }
 
-TEST_CASE("an undefined NV index is TPM_RC_HANDLE; an index without read authorization is refused before reading", "[swtpm]") {
+TEST_CASE("an undefined NV index is TPM_RC_HANDLE, and an index without read authorization is refused before reading", "[swtpm]") {
     test::swtpm sw;
     sw.require_tool({"tpm2_nvdefine", "0x01500002", "-C", "p", "-s", "8", "-a", "ppread|ppwrite|platformcreate"});
     session s(sw);
