@@ -24,6 +24,11 @@
 
 namespace atpc::tpm {
 
+// The pin role (files/pins.hpp) of an EK import verified or was told to
+// trust (import_trust.hpp); the credential flow adopts a persistent one as
+// its salt key on its first run (salt.hpp).
+inline constexpr std::string_view ek_pin_role = "ek";
+
 struct ek_slot {
     std::string_view label;                 // "RSA", "ECC P-256", "ECC P-384"
     tpmwire::TPM_HANDLE persistent = 0;     // where provisioning leaves it

@@ -14,8 +14,7 @@ namespace net = boost::asio;
 
 namespace {
 
-// files/pins.hpp: an EK of this TPM that import verified or was told to trust.
-constexpr std::string_view pin_role = "ek";
+constexpr std::string_view pin_role = ek_pin_role;
 constexpr std::string_view refused = "send the secret to this TPM";
 
 [[noreturn]] void refuse_unverified() {

@@ -80,6 +80,20 @@ net::awaitable<salt_key> named(client& tpm, progress& p, const salt_request& wan
     co_return out;
 }
 
+// The EK an import verified (or was told to trust) for this TPM, where the
+// credential flow has pinned nothing yet: trusted already. Only a persistent
+// one: an EK made from its template on every run costs a hardware TPM seconds.
+std::optional<files::pin> verified_ek(const files::pin_store& pins, const std::string& address) {
+    auto pin = pins.lookup(address, ek_pin_role);
+    if (pin && !pin->what.starts_with("0x81")) pin.reset();
+    return pin;
+}
+
+void record(const files::pin_store& pins, progress& p, const salt_request& want, const salt_key& key) {
+    pins.record(files::pin{want.address, std::string(pin_role), key.key.name.buffer, key.what});
+    if (p.trace) p.trace("TPM: pinned " + key.what + " (name " + to_hex(key.key.name.buffer) + ") in " + pins.file());
+}
+
 }  // namespace
 
 net::awaitable<std::optional<salt_key>> choose_salt_key(client& tpm, progress& p, const salt_request& want) {
@@ -90,14 +104,15 @@ net::awaitable<std::optional<salt_key>> choose_salt_key(client& tpm, progress& p
     }
     if (!want.needed) co_return out;
     const files::pin_store pins = files::pin_store::for_user();
-    const auto pin = pins.lookup(want.address, pin_role);
+    auto pin = pins.lookup(want.address, pin_role);
+    const bool adopted = !pin && (pin = verified_ek(pins, want.address)).has_value();
     if (pin) {
         out = co_await pinned(tpm, p, want, pins, *pin);
+        if (adopted) record(pins, p, want, *out);
         co_return out;
     }
     out = co_await discover(tpm, p, want);
-    pins.record(files::pin{want.address, std::string(pin_role), out->key.name.buffer, out->what});
-    if (p.trace) p.trace("TPM: pinned " + out->what + " (name " + to_hex(out->key.name.buffer) + ") in " + pins.file());
+    record(pins, p, want, *out);
     co_return out;
 }
 

@@ -5,7 +5,8 @@
 //      (checked against the public area we hash ourselves; ek.hpp);
 //   2. when a password or policy is in play (salt_request::needed), the key
 //      pinned for this TPM address (files/pins.hpp, role "salt"), found where
-//      the pin says and refused if its name changed; on first use, a
+//      the pin says and refused if its name changed; on first use, the
+//      persistent EK an import verified (role "ek", ek.hpp), else a
 //      persistent EK — ECC first (0x81010002, 0x81010016; templates L-2, H-3,
 //      H-4: ECDH is cheaper than an RSA decryption), then RSA (0x81010001,
 //      L-1) — else the H-2 primary under the owner hierarchy; then pinned;

@@ -779,3 +779,53 @@ TEST_CASE("H-2 parent, EK made to salt to: --parentPass is the owner's password,
     CHECK(be32(h2_create, 18) != TPM_RS_PW);
     l.no_leaks();
 }
+
+TEST_CASE("the first credential run on a TPM salts to the EK an import verified (the pin of role ek), not the one it would discover", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});  // discovery would pick the ECC P-384 EK at 0x81010016
+    l.tool({"tpm2_readpublic", "-c", "0x81010001", "-n", "rsa-ek.name"});
+    std::ifstream in(l.sw.work_dir() / "rsa-ek.name", std::ios::binary);
+    const bytes rsa_ek((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // What `import --tpm-session-encrypt-with-name=<RSA EK>` leaves behind.
+    const auto pins = atpc::files::pin_store::for_user();
+    pins.record({l.sw.address(), "ek", rsa_ek, "0x81010001 RSA endorsement key (TCG template L-1)"});
+
+    auto p = l.plan();
+    p.persistent_handle = 0x81008003;
+    p.key_auth = to_bytes("pass123");
+    auto o = l.run(p);
+    INFO(o.trace);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    all_salted(o.bus, 0x81010001);
+    const auto c = o.bus.answered_codes();
+    CHECK(std::count(c.begin(), c.end(), TPM_CC_GetCapability) == 1);  // the lockout guard's: no EK search
+    REQUIRE(pins.lookup(l.sw.address(), "salt"));
+    CHECK(pins.lookup(l.sw.address(), "salt")->name == rsa_ek);
+
+    // An EK made from its template each time is not adopted: discovery as before.
+    std::filesystem::remove(l.pins_path());
+    pins.record({l.sw.address(), "ek", rsa_ek, "L-1 RSA endorsement key (made from its TCG template, not persistent)"});
+    auto made = l.run(p);
+    REQUIRE(made.error.empty());
+    all_salted(made.bus, 0x81010016);
+    l.no_leaks();
+}
+
+TEST_CASE("named ECC EK (--tpm-session-encrypt-with-name with swtpm's P-384 EK, a SHA-384 name) salts the credential run", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});
+    l.tool({"tpm2_readpublic", "-c", "0x81010016", "-n", "ecc-ek.name"});
+    std::ifstream in(l.sw.work_dir() / "ecc-ek.name", std::ios::binary);
+    const bytes ecc_ek((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(ecc_ek.size() == 50);
+    auto p = l.plan();
+    p.persistent_handle = 0x81008003;
+    p.key_auth = to_bytes("pass123");
+    p.salt_name = ecc_ek;
+    auto o = l.run(p);
+    INFO(o.trace);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    all_salted(o.bus, 0x81010016);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
+    l.no_leaks();
+}
