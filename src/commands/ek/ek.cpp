@@ -84,7 +84,8 @@ std::string certificate_line(const ek_entry& e, const std::optional<ekcert::ca_b
     const std::string where = "NV index " + hex_handle(e.slot->certificate);
     if (!e.certificate) return "none in " + where;
     std::string line = fmt::format("{} (issuer {})", where, e.certificate->issuer());
-    const bool same = e.key && ekcert::same_key(*e.certificate, e.key->key.publicArea);
+    if (!e.key) return line + ", of an endorsement key the TPM does not present";
+    const bool same = ekcert::same_key(*e.certificate, e.key->key.publicArea);
     line += same ? ", certifies this key" : ", does NOT certify this key (its public key is another)";
     if (!cas) return line + "; not checked against a CA (no --ek-ca)";
     const std::string why = ekcert::verify(*e.certificate, *cas);
@@ -98,8 +99,8 @@ std::string report(const ek_options& o, const std::vector<ek_entry>& entries, co
     std::string r = "Endorsement keys of the TPM at " + o.address.to_string() + ":\n";
     for (const ek_entry& e : entries) {
         if (!e.key) {
-            r += fmt::format("{} endorsement key: none (no persistent key at {}, no certificate in NV index {})\n",
-                             e.slot->label, hex_handle(e.slot->persistent), hex_handle(e.slot->certificate));
+            r += fmt::format("{} endorsement key: none (no persistent key at {}; certificate: {})\n", e.slot->label,
+                             hex_handle(e.slot->persistent), certificate_line(e, cas, verified));
             continue;
         }
         r += fmt::format("{} endorsement key: {}\n  name: {}\n  certificate: {}\n", e.slot->label, e.key->what,
