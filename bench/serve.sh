@@ -52,7 +52,7 @@ pids+=($!)
 wait_port "$tpm_port"
 wait_port "$sts_port"
 printf 'BenchSecretOnlyForTheLocalResponder00000' |
-    "$program" import --tpm-path="127.0.0.1:$tpm_port" --persistentHandle=0x81008003 >/dev/null
+    "$program" import --tpm-path="127.0.0.1:$tpm_port" --persistentHandle=0x81008003 --trust-tpm-on-first-use >/dev/null
 "$bin/bench_tpm_counter" "$tpm_port" >counter.out &
 counter_pid=$!
 pids+=($counter_pid)

@@ -16,6 +16,33 @@ struct common_flags {
 // debug, help (-h).
 flag_table common_rows(common_flags& f);
 
+// --tpm-path, for every subcommand that talks to a TPM. T has tpm_path.
+template <class T>
+flag tpm_path_row(T& f) {
+    return {.name = "tpm-path", .placeholder = "path",
+            .help = "the TPM: a device (/dev/tpmrm0, /dev/tpm0), host:port of a swtpm, device:<path> or "
+                    "swtpm:host=<h>,port=<p>",
+            .default_text = "/dev/tpmrm0", .set = store(f.tpm_path)};
+}
+
+// --timeout. T has timeout (milliseconds).
+template <class T>
+flag timeout_row(T& f) {
+    return {.name = "timeout", .placeholder = "duration",
+            .help = "deadline of each TPM command: seconds or a duration such as 500ms (creating and loading keys "
+                    "get at least 30s)",
+            .default_text = "2s", .set = [&f](std::string_view v) { f.timeout = positive_duration(v); }};
+}
+
+// --ek-ca, for import and ek. T has ek_ca (std::optional<std::string>).
+template <class T>
+flag ek_ca_row(T& f) {
+    return {.name = "ek-ca", .placeholder = "file",
+            .help = "PEM file of the CA certificates (the TPM manufacturer's) that the TPM's endorsement key "
+                    "certificate must chain to",
+            .set = [&f](std::string_view v) { f.ek_ca = non_empty(v); }};
+}
+
 // The TPM flags of the credential mode, whoami and import: tpm-path,
 // keyPass, parentPass, pcrs, useEKParent, tpm-session-encrypt-with-name,
 // lockout-reserve, timeout. T has the fields of those names (tpm_path,
@@ -23,10 +50,7 @@ flag_table common_rows(common_flags& f);
 template <class T>
 flag_table tpm_rows(T& f) {
     return {
-        {.name = "tpm-path", .placeholder = "path",
-         .help = "the TPM: a device (/dev/tpmrm0, /dev/tpm0), host:port of a swtpm, device:<path> or "
-                 "swtpm:host=<h>,port=<p>",
-         .default_text = "/dev/tpmrm0", .set = store(f.tpm_path)},
+        tpm_path_row(f),
         {.name = "keyPass", .aliases = {"keypass"}, .placeholder = "password",
          .help = "the HMAC key's password; prefer the variable (argv is readable by other local users until it is wiped)",
          .env = "TPM_KEY_AUTH", .secret = true, .set = store(f.key_pass)},
@@ -39,16 +63,13 @@ flag_table tpm_rows(T& f) {
         {.name = "useEKParent", .kind = flag_kind::boolean, .help = "the key's parent is the RSA endorsement key",
          .set = store(f.use_ek_parent)},
         {.name = "tpm-session-encrypt-with-name", .placeholder = "name",
-         .help = "hex name of the endorsement key to salt the TPM session to (verified before use)",
-         .set = [&f](std::string_view v) { f.encrypt_with_name = sha256_key_name(v); }},
+         .help = "hex name of the endorsement key (RSA or ECC) to salt the TPM session to (verified before use)",
+         .set = [&f](std::string_view v) { f.encrypt_with_name = key_name(v); }},
         {.name = "lockout-reserve", .placeholder = "n",
          .help = "dictionary-attack tries to leave for the TPM's other users (a disk PIN shares the counter): an "
                  "authorization that could count a failure is refused when it would leave fewer",
          .default_text = "2", .set = [&f](std::string_view v) { f.lockout_reserve = whole_number(v, 1000); }},
-        {.name = "timeout", .placeholder = "duration",
-         .help = "deadline of each TPM command: seconds or a duration such as 500ms (creating and loading keys "
-                 "get at least 30s)",
-         .default_text = "2s", .set = [&f](std::string_view v) { f.timeout = positive_duration(v); }},
+        timeout_row(f),
     };
 }
 

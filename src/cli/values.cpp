@@ -139,11 +139,13 @@ std::vector<unsigned> pcr_list(std::string_view v) {
     return *p;
 }
 
-tpmwire::bytes sha256_key_name(std::string_view v) {
+tpmwire::bytes key_name(std::string_view v) {
     if (v.starts_with("0x")) v.remove_prefix(2);
-    const bool ok = v.size() == 68 && v.starts_with("000b") &&
-                    v.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
-    if (!ok) expected("the hex name of a SHA-256 key (000b followed by 64 hex digits)");
+    const bool sized = (v.size() == 68 && v.starts_with("000b")) || (v.size() == 100 && v.starts_with("000c"));
+    const bool ok = sized && v.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+    if (!ok)
+        expected("the hex name of a key: 000b and 64 hex digits (SHA-256), or 000c and 96 (SHA-384, an ECC P-384 "
+                 "EK's)");
     return tpmwire::from_hex(std::string(v));
 }
 

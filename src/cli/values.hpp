@@ -34,8 +34,9 @@ std::uint32_t whole_number(std::string_view v, std::uint32_t max);
 std::chrono::milliseconds positive_duration(std::string_view v);
 std::chrono::seconds whole_seconds(std::string_view v);
 std::vector<unsigned> pcr_list(std::string_view v);
-// nameAlg SHA-256 (000b) and a 32-byte digest, with or without "0x".
-tpmwire::bytes sha256_key_name(std::string_view v);
+// A key's name, with or without "0x": nameAlg SHA-256 (000b) and a 32-byte
+// digest, or SHA-384 (000c) and a 48-byte one (an ECC P-384 EK's).
+tpmwire::bytes key_name(std::string_view v);
 // 16 to 128 of [A-Za-z0-9_].
 std::string access_key_id(std::string_view v);
 // STS's [\w<extra>]{min,max}: names the first character outside the set and

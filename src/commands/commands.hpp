@@ -16,6 +16,7 @@ int credential_process_main(int argc, char** argv, const env_lookup& env);
 int import_main(int argc, char** argv, const env_lookup& env);
 int whoami_main(int argc, char** argv, const env_lookup& env);
 int serve_main(int argc, char** argv, const env_lookup& env);
+int ek_main(int argc, char** argv, const env_lookup& env);
 
 struct subcommand {
     std::string_view name;     // argv[1]

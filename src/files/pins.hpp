@@ -1,7 +1,12 @@
-// Names of TPM keys trusted on first use ("pins"), one line per TPM address
-// and role, so a later run can tell that the TPM answering is the one seen
-// first. Used for the key that salts the TPM sessions (role "salt"); import's
-// verified trust and a credential cache can add roles of their own.
+// Names of trusted TPM keys ("pins"), one line per TPM address and role, so a
+// later run can tell that the TPM answering is the one seen first. A role
+// has one meaning:
+//   "salt"  the key the credential flow salts its sessions to, trusted on
+//           its first run that needed one (tpm/salt.hpp);
+//   "ek"    an endorsement key import verified (--ek-ca, --tpm-session-
+//           encrypt-with-name) or was told to trust (--trust-tpm-on-first-use),
+//           and salts the secret to (tpm/import_trust.hpp).
+// Other flows (a credential cache) add roles of their own.
 //
 // The file, $XDG_STATE_HOME/aws-tpm-process-credential/pins (default
 // ~/.local/state/...), directory 0700 and file 0600, both the user's own:
@@ -27,7 +32,7 @@ namespace atpc::files {
 
 struct pin {
     std::string address;  // the TPM as tpm_address::to_string() spells it: "/dev/tpmrm0", "127.0.0.1:2321"
-    std::string role;     // what the key is trusted for: "salt"
+    std::string role;     // what the key is trusted for: "salt", "ek"
     tpmwire::bytes name;  // the key's TPM2B_NAME (nameAlg || digest); public
     std::string what;     // where the key is and what it is, for messages; one line
 };

@@ -18,16 +18,17 @@
 // KDFa, symmetric and HMAC wrapping) for no gain on this machine: both
 // routes keep the secret off the bus in clear and off the disk.
 //
-// Salt key (salt.hpp, choose_salt_key): the parent itself, just created
-// or read. That defeats a passive listener on the bus, but an active one
-// could answer with a public key of its own (trust on first use), so its
-// name is printed for the user to compare; with
-// --tpm-session-encrypt-with-name the endorsement key is used instead,
-// verified by the name we compute from its public area, as the credential
-// flow does.
+// Salt key (import_trust.hpp): an endorsement key verified before the
+// first byte of the secret is sent — by --tpm-session-encrypt-with-name, by
+// its certificate chaining to --ek-ca, by the pin an earlier verified import
+// recorded — or accepted explicitly with --trust-tpm-on-first-use. Otherwise
+// import is refused before any TPM command: salting to a key the TPM merely
+// presents defeats a passive listener only, and an active one could answer
+// with a key of its own and read the secret.
 //
 // Order, so that a failure anywhere leaves the TPM and the disk as found:
-//   check the persistent handle (occupied? --force?) → salt key → parent → PCR values
+//   a way to trust the salt key? → check the persistent handle (occupied? --force?)
+//   → trusted salt key → parent → PCR values
 //   → Create → Load (name checked) → hooks.prepare (temporary key file)
 //   → [EvictControl the old key: --force] → EvictControl → hooks.commit
 //   (rename), undoing the EvictControl if it throws; transient objects and
@@ -36,6 +37,7 @@
 
 #include "base/error.hpp"
 #include "tpm/failure.hpp"
+#include "tpm/import_trust.hpp"
 #include "tpm/parent.hpp"
 #include "tpm/salt.hpp"
 #include "tpm/sessions.hpp"
@@ -152,11 +154,13 @@ net::awaitable<TPMT_PUBLIC> key_template(client& tpm, progress& p, const import_
 }
 
 // What the report says about the parent and the salt key.
-imported_key describe_parents(const parent_choice& choice, const tpm_key& parent, const salt_key& salt) {
+imported_key describe_parents(const parent_choice& choice, const tpm_key& parent, const trusted_key& salt) {
     imported_key out;
     out.parent_name = parent.name;
     out.salt_name = salt.key.name;
-    out.salt_verified = salt.verified;
+    out.salt_what = salt.what;
+    out.salt_trust = salt.basis;
+    out.pins_file = salt.pins_file;
     out.ek_persistent = parent.persistent;
     out.file_parent = key_file_parent_field(choice);
     return out;
@@ -239,21 +243,22 @@ net::awaitable<imported_key> import_steps(client& tpm, progress& p, const import
                                           const import_hooks& hooks) {
     const parent_choice choice{plan.parent, plan.parent_handle};
     const parent_auths auths = auths_for(choice.kind, plan.parent_auth);
-    salt_request want;  // a name, or the parent (issue 13 item 2: pinned trust)
-    want.name = plan.salt_name;
-    want.endorsement_auth = auths.endorsement;
-    want.refused = "send the secret to this TPM";
+    const trust_decision decided = decide_trust(plan);  // refused here, before any TPM command
     const auto old_key = co_await check_target(tpm, p, plan);
-    const auto named = co_await choose_salt_key(tpm, p, want);
-    const tpm_key* known = named ? &named->key : nullptr;
+    const trusted_key trusted = co_await trusted_salt_key(tpm, p, plan, decided, auths.endorsement, hooks.trusting);
+    const tpm_key* known = &trusted.key;
     const tpm_key parent = co_await load_parent(tpm, p, choice, auths, known, known);
-    const salt_key salt = *salt_or_parent(named, &parent);
+    const salt_key salt{trusted.key, true, trusted.what};
     const TPMT_PUBLIC wanted = co_await key_template(tpm, p, plan);
-    imported_key out = describe_parents(choice, parent, salt);
+    imported_key out = describe_parents(choice, parent, trusted);
     co_await create_key(tpm, p, plan, parent, auths, salt, wanted, hmac_key, out);
     const std::string what = "the new key";
     const tpm_key* salted_to = &salt.key;
     const tpm_key loaded = co_await load_key(tpm, p, parent, auths, salted_to, out.pub, out.priv, what);
+    // A TPM without a resource manager has 3 object slots, and EvictControl
+    // of a persistent key (--force, the undo below) needs one: the salt key,
+    // the loaded key and that one leave no room for a transient parent.
+    if (!parent.persistent && parent.handle != trusted.key.handle) co_await tpm.flush(parent.handle);
     if (hooks.prepare) hooks.prepare(out);  // the caller's temporary file
     co_await persist(tpm, p, plan, old_key, loaded, salt.key, out);
     co_await commit(tpm, p, plan, hooks, salt.key, out);

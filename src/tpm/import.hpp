@@ -2,6 +2,7 @@
 // parent, load it, and persist it, leaving nothing transient behind.
 #pragma once
 
+#include "ekcert/ek_certificate.hpp"
 #include "tpm/key_plan.hpp"
 #include "tpm/parent.hpp"
 
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +24,16 @@ class client;
 
 namespace atpc::tpm {
 
+// Why import trusts the key it salts TPM2_Create to (import_trust.hpp).
+enum class trust_basis {
+    name,         // --tpm-session-encrypt-with-name
+    certificate,  // --ek-ca: the EK's certificate in NV chains to a given CA
+    pin,          // the pin "ek" an earlier verified (or explicitly trusted) import recorded
+    first_use,    // --trust-tpm-on-first-use
+};
+
 struct import_plan {
+    std::string address;  // the TPM, as pins name it: tpm_address::to_string()
     parent_kind parent = parent_kind::h2;
     tpmwire::TPM_HANDLE parent_handle = 0;  // parent_kind::persistent
     // Never printed. parent_auth: the owner hierarchy (h2), the endorsement
@@ -32,9 +43,13 @@ struct import_plan {
     tpmwire::bytes key_auth;  // the new key's password; empty: none (and noDA)
     // SHA-256 PCRs whose current values the key's policy binds to.
     std::vector<unsigned> pcrs;
-    // --tpm-session-encrypt-with-name: salt to the EK with this name (checked
-    // against the public area we hash ourselves) instead of the parent.
+    // How the salt key is trusted before the secret is sent: the EK with
+    // this name (--tpm-session-encrypt-with-name, checked against the public
+    // area we hash ourselves), the EK whose certificate chains to these CAs
+    // (--ek-ca), the pin, or --trust-tpm-on-first-use; else refused.
     std::optional<tpmwire::bytes> salt_name;
+    std::shared_ptr<const ekcert::ca_bundle> ek_ca;
+    bool trust_on_first_use = false;
     std::optional<tpmwire::TPM_HANDLE> persistent_handle;
     bool force = false;  // replace an HMAC key already at persistent_handle
     // --lockout-reserve: dictionary-attack tries left for the TPM's other users.
@@ -48,10 +63,11 @@ struct imported_key {
     // The parent field of a key file: 0x40000001 (H-2), 0x81010001 (EK) or the persistent parent.
     tpmwire::TPM_HANDLE file_parent = 0;
     tpmwire::TPM2B_NAME parent_name;
-    // The key the Create session was salted to, and whether its name was
-    // checked against --tpm-session-encrypt-with-name (else: trust on first use).
+    // The EK the Create session was salted to, and why it is trusted.
     tpmwire::TPM2B_NAME salt_name;
-    bool salt_verified = false;
+    std::string salt_what;  // "0x81010001 RSA endorsement key (TCG template L-1)"
+    trust_basis salt_trust = trust_basis::first_use;
+    std::string pins_file;  // where the pin "ek" is
     bool ek_persistent = true;  // parent_kind::ek: the EK was found at 0x81010001
     bool replaced = false;      // --force evicted an HMAC key at persistent_handle
     bool persisted = false;
@@ -66,6 +82,9 @@ struct import_hooks {
     // After the EvictControl, if any (rename the file into place). Throwing
     // evicts the new persistent handle again.
     std::function<void()> commit;
+    // --trust-tpm-on-first-use: one line naming the key about to be trusted,
+    // before anything secret is sent (the program prints it on stderr).
+    std::function<void(const std::string&)> trusting;
 };
 
 // The key's objectAttributes: fixedTPM|fixedParent|sign, userWithAuth

@@ -21,16 +21,6 @@ bool is_storage_key(const TPMT_PUBLIC& p) {
            !(p.objectAttributes & TPMA_OBJECT_sign);
 }
 
-net::awaitable<tpm_key> create_primary(client& tpm, progress& p, TPM_HANDLE hierarchy, const TPMT_PUBLIC& templ,
-                                       bytes_view auth, const tpm_key* salt) {
-    auto session = co_await authorize_hierarchy(tpm, p, hierarchy, auth, salt);
-    CreatePrimary create;
-    create.primaryHandle = AuthHandle(hierarchy, {}, session.get());
-    create.inPublic.publicArea = templ;
-    auto rsp = co_await tpm.execute(create);
-    co_return tpm_key::of(rsp.objectHandle, std::move(rsp.outPublic.publicArea), false);
-}
-
 net::awaitable<tpm_key> persistent_parent(client& tpm, progress& p, TPM_HANDLE h) {
     p.at("reading the parent key at " + hex_handle(h));
     auto pub = co_await read_public_checked(tpm, h);
@@ -43,6 +33,16 @@ net::awaitable<tpm_key> persistent_parent(client& tpm, progress& p, TPM_HANDLE h
 }
 
 }  // namespace
+
+net::awaitable<tpm_key> create_primary(client& tpm, progress& p, TPM_HANDLE hierarchy, const TPMT_PUBLIC& templ,
+                                       bytes_view auth, const tpm_key* salt) {
+    auto session = co_await authorize_hierarchy(tpm, p, hierarchy, auth, salt);
+    CreatePrimary create;
+    create.primaryHandle = AuthHandle(hierarchy, {}, session.get());
+    create.inPublic.publicArea = templ;
+    auto rsp = co_await tpm.execute(create);
+    co_return tpm_key::of(rsp.objectHandle, std::move(rsp.outPublic.publicArea), false);
+}
 
 tpm_key tpm_key::of(TPM_HANDLE handle, TPMT_PUBLIC pub, bool persistent) {
     tpm_key k;

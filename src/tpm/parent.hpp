@@ -74,6 +74,12 @@ boost::asio::awaitable<tpmwire::TPMT_PUBLIC> read_public_checked(tpmwire::client
 // The public area at a persistent handle, or nullopt when it is free.
 boost::asio::awaitable<std::optional<tpmwire::TPMT_PUBLIC>> occupant(tpmwire::client& tpm, tpmwire::TPM_HANDLE h);
 
+// TPM2_CreatePrimary of `templ` under `hierarchy`, its password `auth`
+// authorized as authorize_hierarchy (sessions.hpp) does.
+boost::asio::awaitable<tpm_key> create_primary(tpmwire::client& tpm, progress& p, tpmwire::TPM_HANDLE hierarchy,
+                                               const tpmwire::TPMT_PUBLIC& templ, tpmwire::bytes_view auth,
+                                               const tpm_key* salt);
+
 // The RSA EK (template L-1): the persistent one at 0x81010001 when it is the
 // template's (or, with `expected`, has that name), else a fresh primary.
 // With `expected`, the name computed from the public area must equal it;

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "files/pins.hpp"
+#include "tpm/ek.hpp"
 
 #include "tpmwire/client/client.hpp"
 #include "tpmwire/keyfile/templates.hpp"
@@ -21,19 +22,6 @@ namespace {
 constexpr std::string_view pin_role = "salt";
 constexpr std::string_view h2_what = "H-2 ECC P-256 primary under the owner hierarchy";
 
-// Persistent EKs in order of preference: ECDH costs a hardware TPM less
-// than an RSA decryption.
-constexpr TPM_HANDLE ek_handles[] = {ek_ecc_persistent_handle, ek_ecc_p384_persistent_handle,
-                                     ek_rsa_persistent_handle};
-
-// "0x81010002 ECC endorsement key (TCG template L-2)", or empty when the
-// public area is not an EK template's.
-std::string ek_what(TPM_HANDLE h, const TPMT_PUBLIC& pub) {
-    if (const char* t = ek_ecc_template_name(pub)) return fmt::format("{} ECC endorsement key (TCG template {})", hex_handle(h), t);
-    if (matches_ek_rsa_template(pub)) return hex_handle(h) + " RSA endorsement key (TCG template L-1)";
-    return {};
-}
-
 // The H-2 primary, made with the owner password (--parentPass).
 net::awaitable<salt_key> h2_salt(client& tpm, progress& p, const salt_request& want) {
     salt_key out;
@@ -48,15 +36,11 @@ net::awaitable<salt_key> discover(client& tpm, progress& p, const salt_request& 
     const GetCapability list{TPM_CAP_HANDLES, 0x81010000, 64};
     auto rsp = co_await tpm.execute(list);
     const auto& present = rsp.capabilityData.handles;
-    for (TPM_HANDLE h : ek_handles) {
-        if (std::find(present.begin(), present.end(), h) == present.end()) continue;
-        p.at("reading the endorsement key at " + hex_handle(h));
-        auto pub = co_await read_public_checked(tpm, h);
-        std::string what = ek_what(h, pub);
-        if (what.empty()) continue;  // not an EK template: not trusted to be one
-        salt_key out;
-        out.key = tpm_key::of(h, std::move(pub), true);
-        out.what = std::move(what);
+    for (const ek_slot& slot : ek_slots()) {
+        if (std::find(present.begin(), present.end(), slot.persistent) == present.end()) continue;
+        auto ek = co_await present_ek(tpm, p, slot, want.endorsement_auth, false);
+        if (!ek) continue;  // not an EK template: not trusted to be one
+        salt_key out{std::move(ek->key), false, std::move(ek->what)};
         co_return out;
     }
     co_return co_await h2_salt(tpm, p, want);
@@ -70,24 +54,20 @@ net::awaitable<salt_key> discover(client& tpm, progress& p, const salt_request& 
                                   pin.address, pin.what, to_hex(pin.name), now, pins.how_to_forget(pin.address, pin.role)));
 }
 
-// The key where the pin says it is ("0x8101…" or "H-2"), checked against the pin.
+// The key where the pin says it is ("0x8101…", an EK template, or "H-2"), checked against the pin.
 net::awaitable<salt_key> pinned(client& tpm, progress& p, const salt_request& want, const files::pin_store& pins,
                                 const files::pin& pin) {
     const std::string where = pin.what.substr(0, pin.what.find(' '));
     salt_key out;
     if (where == "H-2") {
         out = co_await h2_salt(tpm, p, want);
-    } else if (where.rfind("0x8101", 0) == 0 && where.size() == 10) {
-        const auto h = static_cast<TPM_HANDLE>(std::stoul(where, nullptr, 16));
-        p.at("reading the pinned salt key at " + hex_handle(h));
-        auto pub = co_await occupant(tpm, h);
-        if (!pub) changed(pins, pin, "no key at " + hex_handle(h));
-        out.what = ek_what(h, *pub);
-        out.key = tpm_key::of(h, std::move(*pub), true);
-        if (out.what.empty()) out.what = hex_handle(h) + " a key of no endorsement key template";
+    } else if (ek_locatable(where)) {
+        auto ek = co_await ek_at(tpm, p, where, want.endorsement_auth);
+        if (!ek) changed(pins, pin, "no key at " + where);
+        out = salt_key{std::move(ek->key), true, std::move(ek->what)};
     } else {
-        throw atpc::error(fault::config, "the pins file " + pins.file() + " names no handle or H-2 for " + pin.address +
-                                             ": " + pins.how_to_forget(pin.address, pin.role));
+        throw atpc::error(fault::config, "the pins file " + pins.file() + " names no handle, EK template or H-2 for " +
+                                             pin.address + ": " + pins.how_to_forget(pin.address, pin.role));
     }
     if (out.key.name.buffer != pin.name) changed(pins, pin, fmt::format("{} (name {})", out.what, to_hex(out.key.name.buffer)));
     out.verified = true;
@@ -95,11 +75,23 @@ net::awaitable<salt_key> pinned(client& tpm, progress& p, const salt_request& wa
 }
 
 net::awaitable<salt_key> named(client& tpm, progress& p, const salt_request& want) {
-    salt_key out;
-    out.key = co_await endorsement_key(tpm, p, want.endorsement_auth, want.name, want.refused, nullptr);
-    out.verified = true;
-    out.what = "the endorsement key named by --tpm-session-encrypt-with-name";
+    auto ek = co_await named_ek(tpm, p, want.endorsement_auth, *want.name, want.refused);
+    salt_key out{std::move(ek.key), true, "the endorsement key named by --tpm-session-encrypt-with-name"};
     co_return out;
+}
+
+// The EK an import verified (or was told to trust) for this TPM, where the
+// credential flow has pinned nothing yet: trusted already. Only a persistent
+// one: an EK made from its template on every run costs a hardware TPM seconds.
+std::optional<files::pin> verified_ek(const files::pin_store& pins, const std::string& address) {
+    auto pin = pins.lookup(address, ek_pin_role);
+    if (pin && !pin->what.starts_with("0x81")) pin.reset();
+    return pin;
+}
+
+void record(const files::pin_store& pins, progress& p, const salt_request& want, const salt_key& key) {
+    pins.record(files::pin{want.address, std::string(pin_role), key.key.name.buffer, key.what});
+    if (p.trace) p.trace("TPM: pinned " + key.what + " (name " + to_hex(key.key.name.buffer) + ") in " + pins.file());
 }
 
 }  // namespace
@@ -112,14 +104,15 @@ net::awaitable<std::optional<salt_key>> choose_salt_key(client& tpm, progress& p
     }
     if (!want.needed) co_return out;
     const files::pin_store pins = files::pin_store::for_user();
-    const auto pin = pins.lookup(want.address, pin_role);
+    auto pin = pins.lookup(want.address, pin_role);
+    const bool adopted = !pin && (pin = verified_ek(pins, want.address)).has_value();
     if (pin) {
         out = co_await pinned(tpm, p, want, pins, *pin);
+        if (adopted) record(pins, p, want, *out);
         co_return out;
     }
     out = co_await discover(tpm, p, want);
-    pins.record(files::pin{want.address, std::string(pin_role), out->key.name.buffer, out->what});
-    if (p.trace) p.trace("TPM: pinned " + out->what + " (name " + to_hex(out->key.name.buffer) + ") in " + pins.file());
+    record(pins, p, want, *out);
     co_return out;
 }
 

@@ -1,11 +1,12 @@
 // Which key salts a run's sessions. A salted session's key comes from a
 // secret only the TPM holding the salt key can decrypt, so neither a
 // password nor kDate can be recovered from a recording of the bus. In order:
-//   1. --tpm-session-encrypt-with-name: the RSA EK with that name (checked
-//      against the public area we hash ourselves);
+//   1. --tpm-session-encrypt-with-name: the EK, RSA or ECC, with that name
+//      (checked against the public area we hash ourselves; ek.hpp);
 //   2. when a password or policy is in play (salt_request::needed), the key
 //      pinned for this TPM address (files/pins.hpp, role "salt"), found where
-//      the pin says and refused if its name changed; on first use, a
+//      the pin says and refused if its name changed; on first use, the
+//      persistent EK an import verified (role "ek", ek.hpp), else a
 //      persistent EK — ECC first (0x81010002, 0x81010016; templates L-2, H-3,
 //      H-4: ECDH is cheaper than an RSA decryption), then RSA (0x81010001,
 //      L-1) — else the H-2 primary under the owner hierarchy; then pinned;

@@ -22,11 +22,12 @@ void decode_as(tpmwire::bytes_view rsp, bool with_session) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
-    // The first byte picks the response type, the rest is the response.
+    // The first byte picks the response type (bits 0-4; bit 7: a session), the
+    // rest is the response.
     const std::uint8_t pick = data[0];
     tpmwire::bytes_view rsp(data + 1, size - 1);
     bool session = pick & 0x80;
-    switch (pick & 0x0F) {
+    switch (pick & 0x1F) {
         case 0: decode_as<tpmwire::GetCapability>(rsp, session); break;
         case 1: decode_as<tpmwire::ReadPublic>(rsp, session); break;
         case 2: decode_as<tpmwire::CreatePrimary>(rsp, session); break;
@@ -42,6 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 12: decode_as<tpmwire::HMAC_Start>(rsp, session); break;
         case 13: decode_as<tpmwire::Import>(rsp, session); break;
         case 14: decode_as<tpmwire::ContextLoad>(rsp, session); break;
+        case 16: decode_as<tpmwire::NV_ReadPublic>(rsp, session); break;
+        case 17: decode_as<tpmwire::NV_Read>(rsp, session); break;
         default: decode_as<tpmwire::GetRandom>(rsp, session); break;
     }
     return 0;

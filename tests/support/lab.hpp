@@ -81,6 +81,9 @@ inline std::vector<std::string> split_command(const std::string& line) {
 
 struct lab {
     test::swtpm sw;
+    // What run_import() has put on the bus so far, while it runs (a hook can
+    // look at what was sent before it was called).
+    std::shared_ptr<test::bus_record> live_bus;
     explicit lab(test::swtpm_options o = {}) : sw(o) {
         // Pins of an earlier test's swtpm in this process (tests/main.cpp).
         std::filesystem::remove(atpc::files::pin_store::for_user().file());
@@ -91,10 +94,19 @@ struct lab {
     void no_leaks() { sw.check_no_leaks(); }
     std::vector<std::uint32_t> persistent() const { return sw.persistent_handles(); }
 
-    // The program's `import` with `stdin_data` on standard input.
-    test::run_result import(std::vector<std::string> args, const std::string& stdin_data, test::env_map env = {}) const {
+    // The program's `import` with `stdin_data` on standard input. Unless the
+    // arguments say how to trust the TPM (--ek-ca, --tpm-session-encrypt-with-name,
+    // --trust-tpm-on-first-use) or `as_is`, with --trust-tpm-on-first-use:
+    // tests of other things than that trust accept this fresh swtpm.
+    test::run_result import(std::vector<std::string> args, const std::string& stdin_data, test::env_map env = {},
+                            bool as_is = false) const {
         std::vector<std::string> argv{ATPC_BINARY, "import", "--tpm-path=" + sw.address()};
         argv.insert(argv.end(), args.begin(), args.end());
+        const bool says_how = std::any_of(args.begin(), args.end(), [](const std::string& a) {
+            return a.starts_with("--ek-ca") || a.starts_with("--tpm-session-encrypt-with-name") ||
+                   a.starts_with("--trust-tpm-on-first-use");
+        });
+        if (!says_how && !as_is) argv.push_back("--trust-tpm-on-first-use");
         for (const char* v : {"AWS_SECRET_ACCESS_KEY", "TPM_KEY_AUTH", "TPM_PARENT_AUTH", "TPM_OWNER_AUTH"})
             if (!env.count(v)) env[v] = std::nullopt;
         // Relative --out names land in the swtpm's scratch directory.
@@ -111,11 +123,18 @@ struct lab {
         test::bus_record bus;
     };
 
-    // The import code path in-process, through a capturing transport.
-    outcome run_import(const atpc::tpm::import_plan& plan, const std::string& s = secret,
-                       const atpc::tpm::import_hooks& hooks = {}) {
+    // The import code path in-process, through a capturing transport. The
+    // plan's address is the swtpm's unless it names one; with no way to
+    // trust the TPM in it and not `as_is`, trust_on_first_use is set (see
+    // import() above).
+    outcome run_import(const atpc::tpm::import_plan& given, const std::string& s = secret,
+                       const atpc::tpm::import_hooks& hooks = {}, bool as_is = false) {
+        atpc::tpm::import_plan plan = given;
+        if (plan.address.empty()) plan.address = sw.address();
+        if (!as_is && !plan.salt_name && !plan.ek_ca) plan.trust_on_first_use = true;
         outcome out;
         auto record = std::make_shared<test::bus_record>();
+        live_bus = record;
         tpmwire::net::io_context io;
         {
             tpmwire::client tpm(io.get_executor(), std::make_unique<test::capturing_transport>(
@@ -148,6 +167,25 @@ struct lab {
         p.address = address();
         p.persistent_handle = h;
         return p;
+    }
+
+    // With swtpm_options::ek_cert: the fixture's swtpm-localca chain (issuer,
+    // then root) in one PEM file, as --ek-ca takes it; its path.
+    std::string ek_ca_bundle() const {
+        const auto ca = sw.ek_cert_dir() / ".." / "localca";
+        std::ifstream issuer(ca / "issuercert.pem"), root(ca / "swtpm-localca-rootca-cert.pem");
+        REQUIRE(issuer);
+        REQUIRE(root);
+        const auto path = sw.work_dir() / "ek-ca.pem";
+        std::ofstream out(path);
+        out << issuer.rdbuf() << root.rdbuf();
+        return std::filesystem::weakly_canonical(path).string();
+    }
+
+    // The name tpm2-tools computes for the key at `handle` (tpm2_readpublic -n).
+    tpmwire::bytes tool_name(const std::string& handle) {
+        tool({"tpm2_readpublic", "-c", handle, "-n", "key.name"});
+        return tpmwire::to_bytes(read_file("key.name"));
     }
 
     std::string read_file(const std::string& name) const {

@@ -12,6 +12,7 @@
 #include "base/error.hpp"
 #include "output/process_output.hpp"
 #include "tpm/failure.hpp"
+#include "tpm/import_trust.hpp"
 #include "tpm/lock.hpp"
 
 #include "tpmwire/client/client.hpp"
@@ -52,7 +53,10 @@ import_plan plan_from(const import_options& o) {
     p.owner_auth = tpmwire::bytes(owner.begin(), owner.end());
     p.key_auth = tpmwire::bytes(o.key_pass.begin(), o.key_pass.end());
     p.pcrs = o.pcrs;
+    p.address = o.address.to_string();
     p.salt_name = o.encrypt_with_name;
+    if (o.ek_ca) p.ek_ca = std::make_shared<const ekcert::ca_bundle>(ekcert::ca_bundle::load(*o.ek_ca));
+    p.trust_on_first_use = o.trust_on_first_use;
     p.persistent_handle = o.persistent_handle;
     p.force = o.force;
     p.lockout_reserve = o.lockout_reserve;
@@ -90,19 +94,29 @@ std::string parent_description(const import_options& o, const imported_key& k) {
     return "the H-2 ECC P-256 primary under the owner hierarchy (re-created from its template when used)";
 }
 
+// Why the key the secret was salted to is trusted.
+std::string salt_trust_text(const import_options& o, const imported_key& k) {
+    switch (k.salt_trust) {
+        case trust_basis::name:
+            return "verified against --tpm-session-encrypt-with-name, pinned in " + k.pins_file;
+        case trust_basis::certificate:
+            return "its certificate in NV chains to --ek-ca " + o.ek_ca.value_or("") + ", pinned in " + k.pins_file;
+        case trust_basis::pin:
+            return "the endorsement key pinned by an earlier verified import, in " + k.pins_file;
+        case trust_basis::first_use:
+            break;
+    }
+    return "trusted on first use (--trust-tpm-on-first-use), pinned in " + k.pins_file;
+}
+
 std::string report(const import_options& o, const cli::secret_input& secret, const imported_key& k,
                    const std::optional<std::string>& key_file) {
     std::string r = fmt::format("Imported the secret access key (read from {}) into the TPM at {} as an HMAC-SHA256 key.\n",
                                 cli::describe(secret.source), o.address.to_string());
     r += fmt::format("key name:          {}\n", tpmwire::to_hex(k.name.buffer));
     r += fmt::format("parent:            {}, name {}\n", parent_description(o, k), tpmwire::to_hex(k.parent_name.buffer));
-    if (k.salt_verified)
-        r += fmt::format("session salted to: {} (the endorsement key, verified against --tpm-session-encrypt-with-name)\n",
-                         tpmwire::to_hex(k.salt_name.buffer));
-    else
-        r += fmt::format("session salted to: {} (the parent, trusted on first use: compare this name with one you "
-                         "trust, or pass --tpm-session-encrypt-with-name=<EK name> to salt to a verified key)\n",
-                         tpmwire::to_hex(k.salt_name.buffer));
+    r += fmt::format("session salted to: {} ({}; {})\n", tpmwire::to_hex(k.salt_name.buffer), k.salt_what,
+                     salt_trust_text(o, k));
     if (k.persisted)
         r += fmt::format("persistent handle: {}{}\n", tpm::hex_handle(*o.persistent_handle),
                          k.replaced ? " (replacing the key that was there, --force)" : "");
@@ -158,9 +172,10 @@ int import_main(int argc, char** argv, const env_lookup& env) {
         file.emplace(*key_file, o.force ? existing::replace : existing::refuse, "--out " + *key_file);
         file->check_target();
     }
+    const import_plan plan = plan_from(o);  // --ek-ca read here
+    tpm::decide_trust(plan);                // an unverifiable TPM is refused before the secret is asked for
     const cli::secret_input secret = cli::read_secret(env);
     const tpmwire::bytes hmac_key = cli::hmac_key_bytes(secret.value);
-    const import_plan plan = plan_from(o);
 
     import_hooks hooks;
     hooks.prepare = [&](const imported_key& k) {
@@ -176,6 +191,9 @@ int import_main(int argc, char** argv, const env_lookup& env) {
     };
     hooks.commit = [&] {
         if (file) file->commit();
+    };
+    hooks.trusting = [](const std::string& line) {
+        output::write_all(2, "aws-tpm-process-credential import: " + line + "\n");
     };
     const imported_key k = run_tpm(o, plan, hmac_key, hooks, trace);
     if (!output::write_all(1, report(o, secret, k, key_file)))

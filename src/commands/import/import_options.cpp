@@ -32,6 +32,11 @@ flag_table own_rows(import_options& o) {
         {.name = "aws-access-key-id", .placeholder = "id",
          .help = "the access key id of the secret, only put into the printed config line",
          .set = [&o](std::string_view v) { o.access_key_id = access_key_id(v); }},
+        ek_ca_row(o),
+        {.name = "trust-tpm-on-first-use", .kind = flag_kind::boolean,
+         .help = "with no --ek-ca, --tpm-session-encrypt-with-name or earlier pin: trust the endorsement key this TPM "
+                 "presents now (its name is printed before the secret is sent) and pin it",
+         .set = store(o.trust_on_first_use)},
     };
 }
 
@@ -50,6 +55,9 @@ void validate(import_options& o) {
         if (o.persistent_handle && *o.persistent_handle == *o.parent)
             usage_error("--parent and --persistentHandle name the same handle");
     }
+    if (o.trust_on_first_use && (o.ek_ca || o.encrypt_with_name))
+        usage_error("--trust-tpm-on-first-use excludes --ek-ca and --tpm-session-encrypt-with-name: a verified key "
+                    "needs no trust on first use");
     // The TPM limits an object's authValue to its nameAlg's digest size.
     if (o.key_pass.size() > 32) usage_error("--keyPass / TPM_KEY_AUTH is longer than 32 bytes, the most a SHA-256 key takes");
 }
@@ -76,6 +84,11 @@ std::string import_usage() {
            "the TPM bus only encrypted (TPM2_Create over a salted session) and is never written to disk.\n"
            "The key is fixedTPM|fixedParent: it can never be copied out of this TPM. With --pcrs, the key\n"
            "is bound to the PCRs' current values.\n"
+           "\n"
+           "The secret is only sent salted to an endorsement key verified first: by --ek-ca (its certificate\n"
+           "in the TPM's NV chains to the manufacturer's CA), by --tpm-session-encrypt-with-name, or by the\n"
+           "pin an earlier such import recorded; --trust-tpm-on-first-use accepts the EK the TPM presents\n"
+           "now instead (its name is printed first) and pins it.\n"
            "\n"
            "Flags (-flag and --flag, -flag=value and -flag value):\n" +
            flag_help(import_rows(unused)) +

@@ -34,6 +34,10 @@ struct import_options : cli::common_flags {
     tpmwire::secret_string owner_pass;          // --ownerPass / TPM_OWNER_AUTH (EvictControl)
     std::optional<tpmwire::TPM_HANDLE> parent;  // --parent: a persistent storage key
     std::string access_key_id;                  // only for the printed config line
+    // How the TPM key the secret is salted to is trusted (tpm/import_trust.hpp),
+    // besides encrypt_with_name and a pin.
+    std::optional<std::string> ek_ca;  // --ek-ca: PEM CA bundle
+    bool trust_on_first_use = false;   // --trust-tpm-on-first-use
 };
 
 // The TPM group, import's own flags, debug and help.

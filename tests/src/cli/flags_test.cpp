@@ -244,8 +244,10 @@ TEST_CASE("values of AWS and the TPM: the offending character and its position c
     CHECK_THROWS(mfa_code("12345a"));
     CHECK(access_key_id("AKIAIOSFODNN7EXAMPLE") == "AKIAIOSFODNN7EXAMPLE");
     CHECK_THROWS_WITH(access_key_id("AKIA-IOSFODNN7EXAMPLE"), Catch::Contains("16 to 128"));
-    CHECK(sha256_key_name("0x000b" + std::string(64, 'A')).size() == 34);
-    CHECK_THROWS(sha256_key_name("000c" + std::string(64, 'a')));
+    CHECK(key_name("0x000b" + std::string(64, 'A')).size() == 34);
+    CHECK(key_name("000c" + std::string(96, 'a')).size() == 50);  // swtpm's P-384 EK: SHA-384 nameAlg
+    CHECK_THROWS(key_name("000c" + std::string(64, 'a')));
+    CHECK_THROWS(key_name("000b" + std::string(96, 'a')));
     CHECK_NOTHROW(require_in(owner_persistent_handles, 0x817FFFFF, "h"));
     CHECK_THROWS_WITH(require_in(owner_persistent_handles, 0x81800000, "h"),
                       "--h 0x81800000 is outside the owner's persistent range (0x81000000 to 0x817fffff) (see --help)");

@@ -133,7 +133,7 @@ TEST_CASE("bad input is refused before any I/O, naming the flag") {
     CHECK_THAT(usage_error({akid, "--timeout=0"}), Catch::Contains("--timeout"));
     CHECK_THAT(usage_error({akid, "--timeout"}), Catch::StartsWith("flag needs an argument: -timeout"));
     CHECK_THAT(usage_error({akid, "--assumeRole=maybe"}), Catch::Contains("invalid boolean value"));
-    CHECK_THAT(usage_error({akid, "--tpm-session-encrypt-with-name=abcd"}), Catch::Contains("000b followed by 64 hex digits"));
+    CHECK_THAT(usage_error({akid, "--tpm-session-encrypt-with-name=abcd"}), Catch::Contains("000b and 64 hex digits"));
     CHECK_THAT(usage_error({akid, "---x"}), Catch::StartsWith("bad flag syntax"));
     CHECK_THAT(usage_error({akid, "--token-code=123456"}), Catch::Contains("go together"));
     // Every error points at the usage text.

@@ -4,6 +4,7 @@
 // on the program's stderr).
 #include "base/error.hpp"
 #include "commands/credential_flags.hpp"
+#include "commands/ek/ek_options.hpp"
 #include "commands/import/import_options.hpp"
 #include "commands/serve/serve_options.hpp"
 #include "commands/whoami/whoami_options.hpp"
@@ -29,6 +30,7 @@ struct tables {
     commands::import_options import;
     commands::whoami_options whoami;
     commands::serve_options serve;
+    commands::ek_options ek;
 
     struct table {
         std::string command;  // as README's headings and the dispatch table name it
@@ -39,7 +41,8 @@ struct tables {
         return {{"credential mode", commands::credential_process_rows(credential), commands::credential_process_usage()},
                 {"import", commands::import_rows(import), commands::import_usage()},
                 {"whoami", commands::whoami_rows(whoami), commands::whoami_usage()},
-                {"serve", commands::serve_rows(serve), commands::serve_usage()}};
+                {"serve", commands::serve_rows(serve), commands::serve_usage()},
+                {"ek", commands::ek_rows(ek), commands::ek_usage()}};
     }
 };
 
@@ -52,7 +55,8 @@ const std::map<std::string_view, std::string> samples{
     {"external-id", "ext-1"}, {"source-identity", "me"}, {"serial-number", "arn:aws:iam::123456789012:mfa/u"},
     {"token-code", "123456"}, {"aws-region", "eu-west-1"}, {"sts-endpoint", "https://sts.example"},
     {"ca-bundle", "/ca.pem"}, {"deadline", "10s"}, {"out", "k.pem"}, {"ownerPass", "pw-owner"}, {"parent", "0x81000002"},
-    {"listen", "127.0.0.1:8080"}, {"token-file", "/run/t.token"}, {"max-connections", "64"}};
+    {"listen", "127.0.0.1:8080"}, {"token-file", "/run/t.token"}, {"max-connections", "64"},
+    {"ek-ca", "/ek-ca.pem"}, {"out-cert", "ek.pem"}, {"out-public", "ek.pub.pem"}};
 
 std::vector<std::string> spellings(const cli::flag& row) {
     std::vector<std::string> out{std::string(row.name)};
@@ -219,7 +223,8 @@ TEST_CASE("README's flag tables list the rows: names, aliases and defaults") {
     }
     // A subcommand's table documents its own rows; shared rows are the main table's.
     for (const auto& [command, heading] :
-         {std::pair{1, "### `import` flags"}, std::pair{2, "### `whoami` flags"}, std::pair{3, "### `serve` flags"}}) {
+         {std::pair{1, "### `import` flags"}, std::pair{2, "### `whoami` flags"}, std::pair{3, "### `serve` flags"},
+          std::pair{4, "### `ek` flags"}}) {
         const auto& own = doc[heading];
         INFO(heading);
         CHECK_FALSE(own.empty());

@@ -2,6 +2,7 @@
 // file and tpm2-tools interop, and every refusal (exit code, one stderr line,
 // nothing created: no transient object, no persistent handle, no file).
 #include "support/lab.hpp"
+#include "support/test_pki.hpp"
 
 #include "tpmwire/keyfile/keyfile.hpp"
 #include "tpmwire/marshal/marshal.hpp"
@@ -39,7 +40,10 @@ TEST_CASE("import writes a 0600 key file that tpm2-tools loads, tpm2_hmac gives 
                       secret + "\n");
     INFO(r.describe());
     REQUIRE(r.ok());
-    CHECK(r.err.empty());
+    // lab's --trust-tpm-on-first-use: one line naming the key before it is used.
+    CHECK_THAT(r.err, Catch::StartsWith("aws-tpm-process-credential import: trusting the TPM at " + l.sw.address() +
+                                        " on first use"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK_THAT(r.out, Catch::Contains("read from standard input"));
     CHECK(report_value(r.out, "persistent handle") == "0x81000200");
     CHECK(report_value(r.out, "key file") == pem);
@@ -188,12 +192,14 @@ TEST_CASE("import refusals: exit code, one line, nothing created", "[swtpm]") {
 
 TEST_CASE("usage errors are found before the TPM is contacted", "[swtpm]") {
     // No TPM at this address: a usage error, not a connection error, proves no I/O happened.
-    auto r = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001"},
+    auto r = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001",
+                        "--trust-tpm-on-first-use"},
                        {{"AWS_SECRET_ACCESS_KEY", std::nullopt}}, 30s, "too-short");
     INFO(r.describe());
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("40 characters"));
-    auto ok = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001"},
+    auto ok = test::run({ATPC_BINARY, "import", "--tpm-path=127.0.0.1:1", "--persistentHandle=0x81000001",
+                         "--trust-tpm-on-first-use"},
                         {{"AWS_SECRET_ACCESS_KEY", std::nullopt}}, 30s, secret);
     CHECK(ok.exit_code == 1);
     CHECK_THAT(ok.err, Catch::Contains("127.0.0.1:1"));
@@ -252,7 +258,7 @@ sys.stdout.write(seen.decode(errors='replace'))
 sys.exit(os.waitstatus_to_exitcode(status))
 )";
     auto r = test::run({"python3", "-c", script, ATPC_BINARY, "import", "--tpm-path=" + l.sw.address(),
-                        "--persistentHandle=0x81000230"},
+                        "--persistentHandle=0x81000230", "--trust-tpm-on-first-use"},
                        {{"TYPED", secret}, {"AWS_SECRET_ACCESS_KEY", std::nullopt}}, 60s);
     INFO(r.describe() << "\n" << r.out);
     REQUIRE(r.ok());
@@ -262,5 +268,47 @@ sys.exit(os.waitstatus_to_exitcode(status))
     tpmwire::bytes kd;
     REQUIRE(l.kdate(l.handle_plan(0x81000230), kd).empty());
     CHECK(kd == expected_kdate());
+    l.no_leaks();
+}
+
+TEST_CASE("import with --ek-ca verifies the TPM and pins its EK, and the next import needs no flag", "[swtpm]") {
+    lab l(test::swtpm_options{.ek_cert = true});
+    const std::string ca = l.ek_ca_bundle();
+    auto r = l.import({"--ek-ca=" + ca, "--persistentHandle=0x81000240"}, secret);
+    INFO(r.describe());
+    REQUIRE(r.ok());
+    CHECK(r.err.empty());  // nothing to announce: the TPM is verified
+    CHECK(report_value(r.out, "session salted to") == tpmwire::to_hex(l.tool_name("0x81010016")));
+    CHECK_THAT(r.out, Catch::Contains("its certificate in NV chains to --ek-ca " + ca));
+
+    auto again = l.import({"--out=k.pem"}, secret, {}, /*as_is=*/true);
+    INFO(again.describe());
+    REQUIRE(again.ok());
+    CHECK(again.err.empty());
+    CHECK_THAT(again.out, Catch::Contains("the endorsement key pinned by an earlier verified import"));
+    l.no_leaks();
+}
+
+TEST_CASE("import trust refusals (no way to trust the TPM, a CA that did not sign, exclusive flags)", "[swtpm]") {
+    lab l(test::swtpm_options{.ek_cert = true});
+    const auto before = l.persistent();
+    const std::string pem = (l.sw.work_dir() / "k.pem").string();
+    // No secret on stdin: the refusal comes before the secret is asked for.
+    auto none = l.import({"--out=" + pem, "--persistentHandle=0x81000241"}, "", {}, /*as_is=*/true);
+    one_line_failure(none, 1, "refusing to send the secret to a TPM key nothing has verified");
+    CHECK_THAT(none.err, Catch::Contains("--ek-ca=") && Catch::Contains("--tpm-session-encrypt-with-name=") &&
+                             Catch::Contains("--trust-tpm-on-first-use"));
+
+    auto wrong = l.import({"--out=" + pem, "--persistentHandle=0x81000241", "--ek-ca=" + test::test_pki().ca_pem}, secret);
+    one_line_failure(wrong, 1, "no EK certificate of this TPM verifies against --ek-ca " + test::test_pki().ca_pem);
+
+    auto both = l.import({"--out=" + pem, "--ek-ca=" + l.ek_ca_bundle(), "--trust-tpm-on-first-use"}, secret);
+    one_line_failure(both, 2, "--trust-tpm-on-first-use excludes --ek-ca");
+    auto not_pem = l.import({"--out=" + pem, "--ek-ca=" + test::test_pki().not_pem}, secret);
+    one_line_failure(not_pem, 1, "holds no PEM certificate");
+
+    CHECK(l.persistent() == before);
+    CHECK_FALSE(std::filesystem::exists(pem));
+    CHECK_FALSE(atpc::files::pin_store::for_user().lookup(l.sw.address(), "ek"));
     l.no_leaks();
 }

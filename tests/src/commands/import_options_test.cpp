@@ -68,7 +68,7 @@ TEST_CASE("import flags: Go syntax, environment fallbacks, validation before any
     CHECK_THAT(import_usage_error({"--out=k.pem", "--parent=0x40000001"}), Catch::Contains("not a persistent handle"));
     CHECK_THAT(import_usage_error({"--persistentHandle=0x81000001", "--parent=0x81000001"}), Catch::Contains("same handle"));
     CHECK_THAT(import_usage_error({"--out=k.pem", "--pcrs=24"}), Catch::Contains("--pcrs"));
-    CHECK_THAT(import_usage_error({"--out=k.pem", "--tpm-session-encrypt-with-name=000b12"}), Catch::Contains("000b followed by 64"));
+    CHECK_THAT(import_usage_error({"--out=k.pem", "--tpm-session-encrypt-with-name=000b12"}), Catch::Contains("000b and 64 hex digits"));
     CHECK_THAT(import_usage_error({"--out=k.pem", "--aws-access-key-id=short"}), Catch::Contains("16 to 128"));
     CHECK_THAT(import_usage_error({"--out=k.pem", "--tpm-path=mssim:"}), Catch::Contains("--tpm-path"));
     CHECK_THAT(import_usage_error({"--out=k.pem", "--force=maybe"}), Catch::Contains("invalid boolean"));

@@ -31,7 +31,9 @@ struct tpm_key {
     test::temp_dir runtime{"atpc-xdg"};
 
     explicit tpm_key(const std::string& secret) {
-        auto r = test::run({ATPC_BINARY, "import", "--tpm-path=" + sw.address(), "--persistentHandle=" + handle},
+        // A fresh swtpm: its EK is trusted on first use, as a test may.
+        auto r = test::run({ATPC_BINARY, "import", "--tpm-path=" + sw.address(), "--persistentHandle=" + handle,
+                            "--trust-tpm-on-first-use"},
                            {{"AWS_SECRET_ACCESS_KEY", std::nullopt}, {"TPM_KEY_AUTH", std::nullopt}}, 60s, secret);
         INFO(r.describe());
         REQUIRE(r.ok());

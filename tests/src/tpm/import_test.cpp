@@ -50,14 +50,19 @@ TEST_CASE("H-2 parent: the secret crosses the bus encrypted, the key is fixed an
     REQUIRE(o.error.empty());
     secret_hidden(o.bus);
     auto codes = o.bus.command_codes();
-    // ReadPublic (handle free?), CreatePrimary, StartAuthSession, Create, Load, EvictControl, FlushContext x2.
-    CHECK(codes == std::vector<std::uint32_t>{TPM_CC_ReadPublic, TPM_CC_CreatePrimary, TPM_CC_StartAuthSession,
-                                              TPM_CC_Create, TPM_CC_Load, TPM_CC_EvictControl, TPM_CC_FlushContext,
-                                              TPM_CC_FlushContext});
+    // ReadPublic (handle free?), GetCapability (a persistent EK? none) and
+    // CreatePrimary (the RSA EK, trusted on first use), CreatePrimary (H-2),
+    // StartAuthSession (salted to the EK), Create, Load, FlushContext (H-2),
+    // EvictControl, FlushContext x2 (the loaded key, the EK).
+    CHECK(codes == std::vector<std::uint32_t>{TPM_CC_ReadPublic, TPM_CC_GetCapability, TPM_CC_CreatePrimary,
+                                              TPM_CC_CreatePrimary, TPM_CC_StartAuthSession, TPM_CC_Create,
+                                              TPM_CC_Load, TPM_CC_FlushContext, TPM_CC_EvictControl,
+                                              TPM_CC_FlushContext, TPM_CC_FlushContext});
+    CHECK(o.bus.session_starts().front().tpm_key != TPM_RH_NULL);
     CHECK(o.key->persisted);
-    CHECK_FALSE(o.key->salt_verified);
+    CHECK(o.key->salt_trust == atpc::tpm::trust_basis::first_use);  // lab's default for a fresh swtpm
     CHECK(o.key->file_parent == TPM_RH_OWNER);
-    CHECK(o.key->salt_name == o.key->parent_name);
+    CHECK(o.key->salt_name != o.key->parent_name);  // salted to the EK, not the parent
     l.no_leaks();
 
     // The TPM's own view (tpm2-tools): fixedtpm|fixedparent|userwithauth|noda|sign, no sensitivedataorigin.
@@ -79,6 +84,30 @@ TEST_CASE("H-2 parent: the secret crosses the bus encrypted, the key is fixed an
     l.no_leaks();
 }
 
+// TPM2_Create of the HMAC key under the H-2 primary with the empty password
+// session: nothing encrypts the secret.
+// g++ 12 reports a mismatched new/delete of this coroutine's frame (Asio's
+// aligned operator new) depending on what else the file inlines: a false
+// positive, silenced for this function alone.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+static net::awaitable<void> create_in_clear(client& tpm) {
+    CreatePrimary primary;
+    primary.inPublic.publicArea = h2_ecc_primary_template();
+    auto parent = co_await tpm.execute(primary);
+    Create create;
+    create.parentHandle = AuthHandle(parent.objectHandle);
+    create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(atpc::cli::hmac_key_bytes(secret));
+    create.inPublic.publicArea = hmac_key_template(atpc::tpm::key_attributes(false, false));
+    co_await tpm.execute(create);
+    co_await tpm.flush_tracked();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 TEST_CASE("negative control: TPM2_Create with a plain password session shows the secret on the bus", "[swtpm]") {
     lab l;
     auto record = std::make_shared<test::bus_record>();
@@ -86,18 +115,7 @@ TEST_CASE("negative control: TPM2_Create with a plain password session shows the
     {
         client tpm(io.get_executor(),
                    std::make_unique<test::capturing_transport>(make_transport(io.get_executor(), l.address()), record));
-        auto body = [&]() -> net::awaitable<void> {
-            CreatePrimary primary;
-            primary.inPublic.publicArea = h2_ecc_primary_template();
-            auto parent = co_await tpm.execute(primary);
-            Create create;
-            create.parentHandle = AuthHandle(parent.objectHandle);
-            create.inSensitive.sensitive.data = TPM2B_SENSITIVE_DATA(atpc::cli::hmac_key_bytes(secret));
-            create.inPublic.publicArea = hmac_key_template(atpc::tpm::key_attributes(false, false));
-            co_await tpm.execute(create);
-            co_await tpm.flush_tracked();
-        };
-        test::run_coro(io, body());
+        test::run_coro(io, create_in_clear(tpm));
     }
     CHECK(record->contains(atpc::cli::hmac_key_bytes(secret)));
     l.no_leaks();
@@ -201,7 +219,7 @@ TEST_CASE("salt by name (--tpm-session-encrypt-with-name): the EK salts the Crea
     auto o = l.run_import(plan);
     REQUIRE(o.error.empty());
     secret_hidden(o.bus);
-    CHECK(o.key->salt_verified);
+    CHECK(o.key->salt_trust == atpc::tpm::trust_basis::name);
     CHECK(o.key->salt_name.buffer == to_bytes(name));
     CHECK(o.key->parent_name != o.key->salt_name);
     l.no_leaks();

@@ -157,6 +157,26 @@ void all_salted(const test::bus_record& bus, TPM_HANDLE salt_key = 0) {
     }
 }
 
+// kDate from the password-protected key at 0x81008003, which checks it.
+lab::outcome password_key_run(lab& l, std::optional<bytes> salt_name = std::nullopt) {
+    auto p = l.plan();
+    p.persistent_handle = 0x81008003;
+    p.key_auth = to_bytes("pass123");
+    p.salt_name = std::move(salt_name);
+    auto o = l.run(p);
+    INFO(o.trace);
+    REQUIRE(o.error.empty());
+    CHECK(o.result.kdate == expected_kdate);
+    return o;
+}
+
+// The name tpm2-tools computes for the key at `handle`.
+bytes tool_name(lab& l, const std::string& handle) {
+    l.tool({"tpm2_readpublic", "-c", handle, "-n", "key.name"});
+    std::ifstream in(l.sw.work_dir() / "key.name", std::ios::binary);
+    return bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 TEST_CASE("persistent handle, no password: 2 commands for a noDA key, + the lockout guard for a DA-protected one, kDate in clear (documented)", "[swtpm]") {
@@ -489,13 +509,7 @@ TEST_CASE("an ECC P-256 EK (template L-2) at 0x81010002 is preferred to swtpm's 
     lab l(test::swtpm_options{.with_ek = true});
     l.tool({"tpm2_createek", "-G", "ecc", "-c", "0x81010002", "-u", "ek-p256.pub"});
     l.flush_all();
-    auto p = l.plan();
-    p.persistent_handle = 0x81008003;
-    p.key_auth = to_bytes("pass123");
-    auto o = l.run(p);
-    INFO(o.trace);
-    REQUIRE(o.error.empty());
-    CHECK(o.result.kdate == expected_kdate);
+    auto o = password_key_run(l);
     all_salted(o.bus, 0x81010002);
     CHECK_THAT(l.pins(), Catch::Contains(" 0x81010002 ECC endorsement key (TCG template L-2)"));
     l.no_leaks();
@@ -777,5 +791,36 @@ TEST_CASE("H-2 parent, EK made to salt to: --parentPass is the owner's password,
     const bytes h2_create = first_command(o.bus, TPM_CC_CreatePrimary, TPM_RH_OWNER);
     REQUIRE(h2_create.size() > 22);
     CHECK(be32(h2_create, 18) != TPM_RS_PW);
+    l.no_leaks();
+}
+
+TEST_CASE("the first credential run on a TPM salts to the EK an import verified (the pin of role ek), not the one it would discover", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});  // discovery would pick the ECC P-384 EK at 0x81010016
+    const bytes rsa_ek = tool_name(l, "0x81010001");
+    // What `import --tpm-session-encrypt-with-name=<RSA EK>` leaves behind.
+    const auto pins = atpc::files::pin_store::for_user();
+    pins.record({l.sw.address(), "ek", rsa_ek, "0x81010001 RSA endorsement key (TCG template L-1)"});
+
+    auto o = password_key_run(l);
+    all_salted(o.bus, 0x81010001);
+    const auto c = o.bus.answered_codes();
+    CHECK(std::count(c.begin(), c.end(), TPM_CC_GetCapability) == 1);  // the lockout guard's: no EK search
+    REQUIRE(pins.lookup(l.sw.address(), "salt"));
+    CHECK(pins.lookup(l.sw.address(), "salt")->name == rsa_ek);
+
+    // An EK made from its template each time is not adopted: discovery as before.
+    std::filesystem::remove(l.pins_path());
+    pins.record({l.sw.address(), "ek", rsa_ek, "L-1 RSA endorsement key (made from its TCG template, not persistent)"});
+    all_salted(password_key_run(l).bus, 0x81010016);
+    l.no_leaks();
+}
+
+TEST_CASE("named ECC EK (--tpm-session-encrypt-with-name with swtpm's P-384 EK, a SHA-384 name) salts the credential run", "[swtpm]") {
+    lab l(test::swtpm_options{.with_ek = true});
+    const bytes ecc_ek = tool_name(l, "0x81010016");
+    REQUIRE(ecc_ek.size() == 50);
+    auto o = password_key_run(l, ecc_ek);
+    all_salted(o.bus, 0x81010016);
+    CHECK_FALSE(o.bus.contains(expected_kdate));
     l.no_leaks();
 }

@@ -85,6 +85,10 @@ TPMT_PUBLIC ek_ecc_template() {
     return p;
 }
 
+TPMT_PUBLIC ek_ecc_p384_template() {
+    return ecc_ek(TPM_ALG_SHA384, true, ek_policy_b_sha384, 256, TPM_ECC_NIST_P384);
+}
+
 const char* ek_ecc_template_name(const TPMT_PUBLIC& p) {
     if (p.type != TPM_ALG_ECC) return nullptr;
     TPMT_PUBLIC blank = p;

@@ -272,6 +272,43 @@ void unmarshal(Reader& r, TPM2B_SENSITIVE_CREATE& v) {
     in.expect_end("TPM2B_SENSITIVE_CREATE");
 }
 
+// ---- TPMS_NV_PUBLIC ------------------------------------------------------------
+
+void marshal(Writer& w, const TPMS_NV_PUBLIC& v) {
+    w.u32(v.nvIndex);
+    w.u16(v.nameAlg);
+    w.u32(v.attributes);
+    marshal(w, v.authPolicy);
+    w.u16(v.dataSize);
+}
+
+void unmarshal(Reader& r, TPMS_NV_PUBLIC& v) {
+    v = {};
+    v.nvIndex = r.u32("TPMS_NV_PUBLIC nvIndex");
+    if (handle_type(v.nvIndex) != TPM_HT_NV_INDEX) fail("TPMS_NV_PUBLIC: nvIndex " + hex16(v.nvIndex) + " is not an NV index");
+    v.nameAlg = r.u16("TPMS_NV_PUBLIC nameAlg");
+    if (digest_size(v.nameAlg) == 0) fail("TPMS_NV_PUBLIC: nameAlg " + hex16(v.nameAlg) + " is not a hash tpmwire knows");
+    v.attributes = r.u32("TPMS_NV_PUBLIC attributes");
+    unmarshal(r, v.authPolicy);
+    v.dataSize = r.u16("TPMS_NV_PUBLIC dataSize");
+}
+
+bytes marshal_to_bytes(const TPMS_NV_PUBLIC& v) {
+    Writer w;
+    marshal(w, v);
+    return w.take();
+}
+
+void marshal(Writer& w, const TPM2B_NV_PUBLIC& v) {
+    write_sized_struct(w, "TPM2B_NV_PUBLIC", [&] { marshal(w, v.nvPublic); });
+}
+
+void unmarshal(Reader& r, TPM2B_NV_PUBLIC& v) {
+    Reader in = r.sized_struct("TPM2B_NV_PUBLIC");
+    unmarshal(in, v.nvPublic);
+    in.expect_end("TPM2B_NV_PUBLIC");
+}
+
 // ---- PCR selections ----------------------------------------------------------
 
 namespace {

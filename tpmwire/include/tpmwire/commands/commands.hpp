@@ -421,6 +421,43 @@ struct PolicyGetDigest {
     };
 };
 
+// ---- NV storage (Part 3 §31) ----------------------------------------------------
+
+// The index's public area and the name the TPM computes for it; tpmwire's
+// nv_name() recomputes it, so a caller need not take the TPM's word.
+struct NV_ReadPublic {
+    static constexpr TPM_CC command_code = TPM_CC_NV_ReadPublic;
+    static constexpr std::string_view name = "TPM2_NV_ReadPublic";
+    NamedHandle nvIndex;
+    auto handles() const { return std::tie(nvIndex); }
+    auto params() const { return std::tie(); }
+    struct response {
+        TPM2B_NV_PUBLIC nvPublic;
+        TPM2B_NAME nvName;
+        auto handles() { return std::tie(); }
+        auto params() { return std::tie(nvPublic, nvName); }
+    };
+};
+
+// At most TPM_PT_NV_BUFFER_MAX bytes per command: client/nv.hpp reads a
+// whole index in pieces. authHandle is the index itself (TPMA_NV_AUTHREAD),
+// the owner (TPMA_NV_OWNERREAD) or the platform (TPMA_NV_PPREAD).
+struct NV_Read {
+    static constexpr TPM_CC command_code = TPM_CC_NV_Read;
+    static constexpr std::string_view name = "TPM2_NV_Read";
+    AuthHandle authHandle;
+    NamedHandle nvIndex;
+    std::uint16_t size = 0;
+    std::uint16_t offset = 0;
+    auto handles() const { return std::tie(authHandle, nvIndex); }
+    auto params() const { return std::tie(size, offset); }
+    struct response {
+        TPM2B_MAX_NV_BUFFER data;
+        auto handles() { return std::tie(); }
+        auto params() { return std::tie(data); }
+    };
+};
+
 }  // namespace tpmwire
 
 // Every command above, once: X(name) for each. The client's explicit
@@ -430,4 +467,4 @@ struct PolicyGetDigest {
     X(HMAC) X(HMAC_Start) X(SequenceUpdate) X(SequenceComplete) X(FlushContext) X(ContextSave) X(ContextLoad) \
     X(EvictControl) X(PCR_Read) X(PCR_Extend) X(StartAuthSession) X(PolicyRestart) X(PolicyPCR) \
     X(PolicyAuthValue) X(PolicyPassword) X(PolicyCommandCode) X(PolicySecret) X(PolicyOR) \
-    X(PolicyDuplicationSelect) X(PolicyGetDigest)
+    X(PolicyDuplicationSelect) X(PolicyGetDigest) X(NV_ReadPublic) X(NV_Read)

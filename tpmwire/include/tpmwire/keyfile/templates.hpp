@@ -42,6 +42,17 @@ const char* ek_ecc_template_name(const TPMT_PUBLIC& p);
 inline constexpr TPM_HANDLE ek_ecc_persistent_handle = 0x81010002;
 inline constexpr TPM_HANDLE ek_ecc_p384_persistent_handle = 0x81010016;
 
+// The P-384 ECC EK swtpm_setup --createek makes (ek_ecc_template_name's
+// "H-4"): SHA-384, PolicyB, AES-256-CFB, unique x and y empty.
+TPMT_PUBLIC ek_ecc_p384_template();
+
+// Where EK certificates are in NV (TCG EK Credential Profile): RSA-2048
+// (template L-1) and NIST P-256 (L-2) in the low range, and the P-384 one
+// swtpm_setup --create-ek-cert writes.
+inline constexpr TPM_HANDLE ek_rsa_certificate_index = 0x01C00002;
+inline constexpr TPM_HANDLE ek_ecc_certificate_index = 0x01C0000A;
+inline constexpr TPM_HANDLE ek_ecc_p384_certificate_index = 0x01C00016;
+
 // A KEYEDHASH HMAC-SHA256 key imported or created with caller data:
 // sensitiveDataOrigin clear, sign set.
 TPMT_PUBLIC hmac_key_template(TPMA_OBJECT attributes, bytes authPolicy = {});

@@ -18,6 +18,7 @@ using TPM_ECC_CURVE = std::uint16_t;
 using TPM_SU = std::uint16_t;
 using TPMA_OBJECT = std::uint32_t;
 using TPMA_SESSION = std::uint8_t;
+using TPMA_NV = std::uint32_t;
 using TPMI_ALG_HASH = TPM_ALG_ID;
 using TPMI_DH_PCR = TPM_HANDLE;
 
@@ -27,6 +28,7 @@ inline constexpr TPM_CC TPM_CC_CreatePrimary = 0x00000131;
 inline constexpr TPM_CC TPM_CC_DictionaryAttackLockReset = 0x00000139;
 inline constexpr TPM_CC TPM_CC_SequenceComplete = 0x0000013E;
 inline constexpr TPM_CC TPM_CC_Startup = 0x00000144;
+inline constexpr TPM_CC TPM_CC_NV_Read = 0x0000014E;
 inline constexpr TPM_CC TPM_CC_PolicySecret = 0x00000151;
 inline constexpr TPM_CC TPM_CC_Create = 0x00000153;
 inline constexpr TPM_CC TPM_CC_HMAC = 0x00000155;
@@ -37,6 +39,7 @@ inline constexpr TPM_CC TPM_CC_SequenceUpdate = 0x0000015C;
 inline constexpr TPM_CC TPM_CC_ContextLoad = 0x00000161;
 inline constexpr TPM_CC TPM_CC_ContextSave = 0x00000162;
 inline constexpr TPM_CC TPM_CC_FlushContext = 0x00000165;
+inline constexpr TPM_CC TPM_CC_NV_ReadPublic = 0x00000169;
 inline constexpr TPM_CC TPM_CC_PolicyAuthValue = 0x0000016B;
 inline constexpr TPM_CC TPM_CC_PolicyCommandCode = 0x0000016C;
 inline constexpr TPM_CC TPM_CC_PolicyOR = 0x00000171;
@@ -115,6 +118,7 @@ inline constexpr TPM_PT TPM_PT_HR_TRANSIENT_MIN = PT_FIXED + 14;
 inline constexpr TPM_PT TPM_PT_MAX_COMMAND_SIZE = PT_FIXED + 30;
 inline constexpr TPM_PT TPM_PT_MAX_RESPONSE_SIZE = PT_FIXED + 31;
 inline constexpr TPM_PT TPM_PT_MAX_DIGEST = PT_FIXED + 32;
+inline constexpr TPM_PT TPM_PT_NV_BUFFER_MAX = PT_FIXED + 44;
 inline constexpr TPM_PT PT_VAR = 0x00000200;
 inline constexpr TPM_PT TPM_PT_PERMANENT = PT_VAR + 0;
 inline constexpr TPM_PT TPM_PT_STARTUP_CLEAR = PT_VAR + 1;
@@ -172,6 +176,24 @@ inline constexpr TPMA_SESSION TPMA_SESSION_decrypt = 0x20;
 inline constexpr TPMA_SESSION TPMA_SESSION_encrypt = 0x40;
 inline constexpr TPMA_SESSION TPMA_SESSION_audit = 0x80;
 
+// Part 2 §13.4 TPMA_NV (TPM_NT, bits 4-7, is the index type)
+inline constexpr TPMA_NV TPMA_NV_PPWRITE = 1u << 0;
+inline constexpr TPMA_NV TPMA_NV_OWNERWRITE = 1u << 1;
+inline constexpr TPMA_NV TPMA_NV_AUTHWRITE = 1u << 2;
+inline constexpr TPMA_NV TPMA_NV_POLICYWRITE = 1u << 3;
+inline constexpr TPMA_NV TPMA_NV_WRITEDEFINE = 1u << 13;
+inline constexpr TPMA_NV TPMA_NV_PPREAD = 1u << 16;
+inline constexpr TPMA_NV TPMA_NV_OWNERREAD = 1u << 17;
+inline constexpr TPMA_NV TPMA_NV_AUTHREAD = 1u << 18;
+inline constexpr TPMA_NV TPMA_NV_POLICYREAD = 1u << 19;
+inline constexpr TPMA_NV TPMA_NV_NO_DA = 1u << 25;
+inline constexpr TPMA_NV TPMA_NV_READLOCKED = 1u << 28;
+inline constexpr TPMA_NV TPMA_NV_WRITTEN = 1u << 29;
+inline constexpr TPMA_NV TPMA_NV_PLATFORMCREATE = 1u << 30;
+// Part 2 §13.2 TPM_NT: an ordinary index holds data (an EK certificate).
+inline constexpr std::uint8_t TPM_NT_ORDINARY = 0x0;
+inline constexpr std::uint8_t nv_index_type(TPMA_NV a) { return static_cast<std::uint8_t>((a >> 4) & 0xF); }
+
 // Sizes from the reference implementation's configuration; used as upper
 // bounds when unmarshalling so a lying size field cannot make us allocate or
 // read more than any TPM could legitimately send.
@@ -181,6 +203,9 @@ inline constexpr std::size_t MAX_SYM_DATA = 128;
 inline constexpr std::size_t MAX_ECC_KEY_BYTES = 66;      // P-521
 inline constexpr std::size_t MAX_RSA_KEY_BYTES = 512;     // RSA-4096
 inline constexpr std::size_t MAX_CONTEXT_SIZE = 5120;
+// TPM2B_MAX_NV_BUFFER: the reference implementation's 1024 doubled, so a
+// TPM with a larger TPM_PT_NV_BUFFER_MAX is still read.
+inline constexpr std::size_t MAX_NV_BUFFER_SIZE = 2048;
 inline constexpr std::size_t MAX_COMMAND_SIZE = 4096;
 inline constexpr std::size_t MAX_RESPONSE_SIZE = 4096;
 inline constexpr std::size_t MAX_PCR_SELECT_BYTES = 4;     // 32 PCRs

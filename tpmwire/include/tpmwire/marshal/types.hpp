@@ -57,6 +57,7 @@ TPMWIRE_TPM2B(TPM2B_ENCRYPTED_SECRET, MAX_RSA_KEY_BYTES);
 TPMWIRE_TPM2B(TPM2B_CONTEXT_DATA, MAX_CONTEXT_SIZE);
 TPMWIRE_TPM2B(TPM2B_TIMEOUT, 8);
 TPMWIRE_TPM2B(TPM2B_CREATION_DATA, MAX_RESPONSE_SIZE);  // kept opaque: tpmwire never reads it
+TPMWIRE_TPM2B(TPM2B_MAX_NV_BUFFER, MAX_NV_BUFFER_SIZE);
 #undef TPMWIRE_TPM2B
 using TPM2B_NONCE = TPM2B_DIGEST;
 using TPM2B_AUTH = TPM2B_DIGEST;
@@ -189,6 +190,31 @@ struct TPM2B_SENSITIVE_CREATE {
 };
 void marshal(Writer& w, const TPM2B_SENSITIVE_CREATE& v);
 void unmarshal(Reader& r, TPM2B_SENSITIVE_CREATE& v);
+
+// ---- NV indices (Part 2 §13.5, §13.6) ------------------------------------
+
+// TPMS_NV_PUBLIC. Unmarshalling refuses an nvIndex outside TPM_HT_NV_INDEX
+// and a nameAlg tpmwire cannot hash (the index's name needs it).
+struct TPMS_NV_PUBLIC {
+    TPM_HANDLE nvIndex = 0;  // TPMI_RH_NV_INDEX
+    TPMI_ALG_HASH nameAlg = TPM_ALG_SHA256;
+    TPMA_NV attributes = 0;
+    TPM2B_DIGEST authPolicy;
+    std::uint16_t dataSize = 0;
+    friend bool operator==(const TPMS_NV_PUBLIC&, const TPMS_NV_PUBLIC&) = default;
+};
+void marshal(Writer& w, const TPMS_NV_PUBLIC& v);
+void unmarshal(Reader& r, TPMS_NV_PUBLIC& v);
+// The canonical encoding, as hashed into the index's name.
+bytes marshal_to_bytes(const TPMS_NV_PUBLIC& v);
+
+struct TPM2B_NV_PUBLIC {
+    static constexpr bool is_sized_buffer = true;
+    TPMS_NV_PUBLIC nvPublic;
+    friend bool operator==(const TPM2B_NV_PUBLIC&, const TPM2B_NV_PUBLIC&) = default;
+};
+void marshal(Writer& w, const TPM2B_NV_PUBLIC& v);
+void unmarshal(Reader& r, TPM2B_NV_PUBLIC& v);
 
 // ---- PCR selections and digests -----------------------------------------
 
